@@ -1,0 +1,66 @@
+// Package api is the HTTP face of TenantAtlas Operations: an Echo server, its middleware and one
+// file per resource. It knows HTTP; the domain lives in pkg/.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/config"
+)
+
+// Deps are what the server needs from the rest of the program.
+type Deps struct {
+	DB     *gorm.DB
+	Log    *slog.Logger
+	Config config.Config
+}
+
+// Server holds the Echo instance and the dependencies its handlers use.
+type Server struct {
+	e       *echo.Echo
+	db      *gorm.DB
+	log     *slog.Logger
+	cfg     config.Config
+	metrics *metrics
+}
+
+// New builds the server with every route registered.
+func New(d Deps) *Server {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	s := &Server{e: e, db: d.DB, log: d.Log, cfg: d.Config, metrics: newMetrics()}
+	e.HTTPErrorHandler = errorHandler(d.Log)
+
+	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		Generator: newRequestID,
+	}))
+	e.Use(s.recoverPanics)
+	e.Use(s.accessLog)
+	e.Use(s.metrics.middleware)
+	e.Use(securityHeaders)
+	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOrigins:  d.Config.CORSOrigins,
+		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
+		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-None-Match"},
+		ExposeHeaders: []string{"Link", "ETag", echo.HeaderLocation, echo.HeaderXRequestID},
+		MaxAge:        int((10 * time.Minute).Seconds()),
+	}))
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics.handler())
+	return s
+}
+
+// ServeHTTP lets the server be mounted or tested with httptest.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// Echo exposes the Echo instance for route listing.
+func (s *Server) Echo() *echo.Echo { return s.e }

@@ -1,0 +1,10 @@
+DROP INDEX IF EXISTS operation_runs_active_idx;
+CREATE INDEX operation_runs_tenant_created_idx ON operation_runs (tenant_id, created_at);
+CREATE INDEX operation_runs_workspace_created_idx ON operation_runs (workspace_id, created_at);
+DROP INDEX IF EXISTS operation_runs_workspace_created_id_idx;
+DROP INDEX IF EXISTS operation_runs_tenant_created_id_idx;
+DROP INDEX IF EXISTS operation_runs_type_outcome_created_idx;
+DROP INDEX IF EXISTS operation_runs_created_id_idx;
+ALTER TABLE operation_runs DROP CONSTRAINT IF EXISTS operation_runs_outcome_matches_status;
+DROP INDEX IF EXISTS operation_runs_active_identity_workspace_key;
+DROP INDEX IF EXISTS operation_runs_active_identity_tenant_key;

@@ -1,0 +1,67 @@
+// Package backup holds backup schedules and the backup sets their runs produce.
+package backup
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Schedule is a recurring backup of a tenant's policies.
+type Schedule struct {
+	ID                 int64          `gorm:"primaryKey"`
+	TenantID           int64          ``
+	Name               string         ``
+	IsEnabled          bool           ``
+	Timezone           string         ``
+	Frequency          string         ``
+	TimeOfDay          string         `gorm:"type:time"`
+	DaysOfWeek         pq.Int32Array  `gorm:"type:smallint[]"`
+	PolicyTypes        pq.StringArray `gorm:"type:text[]"`
+	IncludeFoundations bool           ``
+	RetentionKeepLast  int            ``
+	LastRunAt          *time.Time     ``
+	LastRunStatus      *string        ``
+	NextRunAt          *time.Time     ``
+	ArchivedAt         *time.Time     ``
+	CreatedAt          time.Time      ``
+	UpdatedAt          time.Time      ``
+}
+
+// TableName binds Schedule to backup_schedules.
+func (Schedule) TableName() string { return "backup_schedules" }
+
+// Set is one backup of a tenant's policies.
+type Set struct {
+	ID          int64           `gorm:"primaryKey"`
+	TenantID    int64           ``
+	Name        string          ``
+	Status      string          ``
+	ItemCount   int             ``
+	CreatedBy   *string         ``
+	Metadata    json.RawMessage `gorm:"type:jsonb"`
+	CompletedAt *time.Time      ``
+	CreatedAt   time.Time       ``
+	UpdatedAt   time.Time       ``
+}
+
+// TableName binds Set to backup_sets.
+func (Set) TableName() string { return "backup_sets" }
+
+// Item is one policy, with its assignments, inside a backup set.
+type Item struct {
+	ID          int64           `gorm:"primaryKey"`
+	TenantID    int64           ``
+	BackupSetID int64           ``
+	PolicyType  string          ``
+	ExternalID  string          ``
+	DisplayName string          ``
+	Payload     json.RawMessage `gorm:"type:jsonb"`
+	Assignments json.RawMessage `gorm:"type:jsonb"`
+	ContentHash string          ``
+	CreatedAt   time.Time       ``
+}
+
+// TableName binds Item to backup_items.
+func (Item) TableName() string { return "backup_items" }

@@ -1,0 +1,79 @@
+// Package config reads the settings of TenantAtlas Operations from the environment.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config holds every setting. Each field names its environment variable.
+type Config struct {
+	DatabaseURL    string        // DATABASE_URL (required)
+	Listen         string        // TENANTATLAS_LISTEN, default ":8080"
+	CORSOrigins    []string      // TENANTATLAS_CORS_ORIGINS, comma-separated, default "http://localhost:5173,http://127.0.0.1:5173"
+	LogLevel       slog.Level    // TENANTATLAS_LOG_LEVEL: debug | info | warn | error, default info
+	SessionTTL     time.Duration // TENANTATLAS_SESSION_TTL: lifetime of a sign-in token, default 12h
+	RunRetention   time.Duration // TENANTATLAS_RUN_RETENTION: runs older than this are pruned, default 2160h (90 days)
+	CountsCacheTTL time.Duration // TENANTATLAS_COUNTS_CACHE_TTL: how stale run counts may be, default 5s
+	SecretKey      string        // TENANTATLAS_SECRET_KEY: 32-byte key (base64 or hex) that encrypts tenant secrets
+}
+
+// Load reads the environment. A malformed value is an error naming the variable.
+func Load() (Config, error) {
+	return load(os.Getenv)
+}
+
+func load(get func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL: get("DATABASE_URL"),
+		Listen:      or(get("TENANTATLAS_LISTEN"), ":8080"),
+		SecretKey:   get("TENANTATLAS_SECRET_KEY"),
+	}
+	var errs []error
+	origins := or(get("TENANTATLAS_CORS_ORIGINS"), "http://localhost:5173,http://127.0.0.1:5173")
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(or(get("TENANTATLAS_LOG_LEVEL"), "info"))); err != nil {
+		errs = append(errs, fmt.Errorf("TENANTATLAS_LOG_LEVEL: want debug, info, warn or error"))
+	}
+	durations := []struct {
+		key  string
+		def  string
+		dest *time.Duration
+	}{
+		{"TENANTATLAS_SESSION_TTL", "12h", &c.SessionTTL},
+		{"TENANTATLAS_RUN_RETENTION", "2160h", &c.RunRetention},
+		{"TENANTATLAS_COUNTS_CACHE_TTL", "5s", &c.CountsCacheTTL},
+	}
+	for _, d := range durations {
+		v, err := time.ParseDuration(or(get(d.key), d.def))
+		if err != nil || v < 0 {
+			errs = append(errs, fmt.Errorf("%s: want a duration such as %s", d.key, d.def))
+			continue
+		}
+		*d.dest = v
+	}
+	return c, errors.Join(errs...)
+}
+
+// RequireDatabase fails with a clear message when DATABASE_URL is missing.
+func (c Config) RequireDatabase() error {
+	if c.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is not set: point it at PostgreSQL, e.g. postgres://tenantatlas:tenantatlas@127.0.0.1:5432/tenantatlas?sslmode=disable (`make run` sets it for you)")
+	}
+	return nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,101 @@
+// Package database opens the PostgreSQL connections of TenantAtlas Operations and runs its
+// migration chain.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// ErrUnreachable wraps every failure to connect to the database server.
+var ErrUnreachable = errors.New("database unreachable")
+
+// OpenSQL opens a database/sql pool on the pgx driver and checks that the server answers.
+func OpenSQL(ctx context.Context, databaseURL string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", sanitizeParseError(err))
+	}
+	db := stdlib.OpenDB(*cfg)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("%w: %s: %w", ErrUnreachable, Describe(databaseURL), err)
+	}
+	return db, nil
+}
+
+// Open opens a GORM handle over a pgx database/sql pool. GORM never changes the schema: the
+// migration chain owns it.
+func Open(ctx context.Context, databaseURL string) (*gorm.DB, error) {
+	sqlDB, err := OpenSQL(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetMaxIdleConns(20)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		Logger:                                   logger.Discard,
+		SkipDefaultTransaction:                   true,
+		DisableForeignKeyConstraintWhenMigrating: true,
+		TranslateError:                           true,
+	})
+	if err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("open gorm: %w", err)
+	}
+	return gdb, nil
+}
+
+// Describe names the server and database of a URL without its credentials, for messages.
+func Describe(databaseURL string) string {
+	cfg, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return "the configured database"
+	}
+	return fmt.Sprintf("database %q on %s", cfg.Database, net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port)))
+}
+
+// WithDatabase returns databaseURL pointing at another database on the same server.
+func WithDatabase(databaseURL, name string) (string, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", fmt.Errorf("DATABASE_URL must be a postgres:// URL")
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+// IsUniqueViolation reports whether err is a PostgreSQL unique violation, optionally on the named
+// constraint or index.
+func IsUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+		return false
+	}
+	return constraint == "" || pgErr.ConstraintName == constraint
+}
+
+// sanitizeParseError keeps a password that sits in a malformed URL out of the message.
+func sanitizeParseError(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "://"); i >= 0 {
+		return errors.New("invalid connection string")
+	}
+	return errors.New(msg)
+}
