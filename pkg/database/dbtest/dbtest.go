@@ -94,10 +94,12 @@ func create(tb testing.TB, template string) *DB {
 	return &DB{Name: name, URL: url, Gorm: gdb, SQL: sqlDB}
 }
 
-// templateName is derived from the chain's contents, so editing or adding a migration gives a new
-// template instead of a stale one.
-func templateName() (string, error) {
+// templateName is derived from the chain's contents and the role that owns the template, so
+// editing or adding a migration gives a new template instead of a stale one, and two roles on one
+// server never share (or fight over) one.
+func templateName(role string) (string, error) {
 	h := sha256.New()
+	h.Write([]byte(role))
 	err := fs.WalkDir(db.Migrations, db.MigrationsDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -119,18 +121,23 @@ func templateName() (string, error) {
 // ensureTemplate builds the template once per chain, under an advisory lock so that test
 // packages running in parallel processes wait for one builder.
 func ensureTemplate(ctx context.Context) (string, error) {
-	name, err := templateName()
-	if err != nil {
-		return "", err
-	}
-	err = withAdmin(ctx, func(conn *pgx.Conn) error {
+	var name string
+	err := withAdmin(ctx, func(conn *pgx.Conn) error {
+		var role string
+		if err := conn.QueryRow(ctx, "SELECT current_user").Scan(&role); err != nil {
+			return err
+		}
+		var err error
+		if name, err = templateName(role); err != nil {
+			return err
+		}
 		if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(872087)"); err != nil {
 			return err
 		}
 		defer conn.Exec(context.Background(), "SELECT pg_advisory_unlock(872087)") //nolint:errcheck
 
 		var ready bool
-		err := conn.QueryRow(ctx, `SELECT coalesce(shobj_description(oid, 'pg_database') = 'ready', false)
+		err = conn.QueryRow(ctx, `SELECT coalesce(shobj_description(oid, 'pg_database') = 'ready', false)
 			FROM pg_database WHERE datname = $1`, name).Scan(&ready)
 		if err == nil && ready {
 			return nil
@@ -139,7 +146,7 @@ func ensureTemplate(ctx context.Context) (string, error) {
 			return err
 		}
 		ident := pgx.Identifier{name}.Sanitize()
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
+		if err := dropTemplate(ctx, conn, name); err != nil {
 			return err
 		}
 		if err := createDatabase(ctx, conn, name, "template0"); err != nil {
@@ -158,11 +165,15 @@ func ensureTemplate(ctx context.Context) (string, error) {
 		if err := errors.Join(upErr, closeErr); err != nil {
 			return fmt.Errorf("migrate template: %w", err)
 		}
+		if _, err := conn.Exec(ctx, "ALTER DATABASE "+ident+" IS_TEMPLATE true"); err != nil {
+			return err
+		}
 		if _, err := conn.Exec(ctx, "COMMENT ON DATABASE "+ident+" IS 'ready'"); err != nil {
 			return err
 		}
-		// Templates of older chains are of no use any more.
-		rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'ta\_tpl\_%' AND datname <> $1`, name)
+		// This role's templates of older chains are of no use any more.
+		rows, err := conn.Query(ctx, `SELECT datname FROM pg_database
+			WHERE datname LIKE 'ta\_tpl\_%' AND datname <> $1 AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user)`, name)
 		if err != nil {
 			return err
 		}
@@ -171,11 +182,24 @@ func ensureTemplate(ctx context.Context) (string, error) {
 			return err
 		}
 		for _, o := range old {
-			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{o}.Sanitize()+" WITH (FORCE)")
+			_ = dropTemplate(ctx, conn, o)
 		}
 		return nil
 	})
 	return name, err
+}
+
+func dropTemplate(ctx context.Context, conn *pgx.Conn, name string) error {
+	ident := pgx.Identifier{name}.Sanitize()
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil || !exists {
+		return err
+	}
+	if _, err := conn.Exec(ctx, "ALTER DATABASE "+ident+" IS_TEMPLATE false"); err != nil {
+		return err
+	}
+	_, err := conn.Exec(ctx, "DROP DATABASE "+ident+" WITH (FORCE)")
+	return err
 }
 
 // createDatabase retries while another session briefly holds the template open.
