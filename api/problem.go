@@ -104,6 +104,9 @@ func toProblem(err error) *Problem {
 	if errors.As(err, &p) {
 		return p
 	}
+	if dp := domainProblem(err); dp != nil {
+		return dp
+	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		switch he.Code {

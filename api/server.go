@@ -3,6 +3,7 @@
 package api
 
 import (
+	"database/sql"
 	"log/slog"
 	"net/http"
 	"time"
@@ -11,23 +12,34 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"gorm.io/gorm"
 
+	"github.com/tenantatlas/operations/pkg/authz"
 	"github.com/tenantatlas/operations/pkg/config"
+	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
 // Deps are what the server needs from the rest of the program.
 type Deps struct {
-	DB     *gorm.DB
-	Log    *slog.Logger
-	Config config.Config
+	DB      *gorm.DB
+	Log     *slog.Logger
+	Config  config.Config
+	Tenancy *tenancy.Service
+	Auth    *tenancy.Authenticator
+	Authz   *authz.Authorizer
 }
 
 // Server holds the Echo instance and the dependencies its handlers use.
 type Server struct {
 	e       *echo.Echo
 	db      *gorm.DB
+	sql     *sql.DB
 	log     *slog.Logger
 	cfg     config.Config
 	metrics *metrics
+	tenancy *tenancy.Service
+	auth    *tenancy.Authenticator
+	authz   *authz.Authorizer
+	counts  *ttlCache[runCountsJSON]
+	access  map[string]access // "METHOD /path" -> declared access
 }
 
 // New builds the server with every route registered.
@@ -35,7 +47,13 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{e: e, db: d.DB, log: d.Log, cfg: d.Config, metrics: newMetrics()}
+	sqlDB, err := d.DB.DB()
+	if err != nil {
+		panic("api: the GORM handle has no database/sql pool: " + err.Error())
+	}
+	s := &Server{e: e, db: d.DB, sql: sqlDB, log: d.Log, cfg: d.Config, metrics: newMetrics(),
+		tenancy: d.Tenancy, auth: d.Auth, authz: d.Authz,
+		counts: newTTLCache[runCountsJSON](d.Config.CountsCacheTTL, 10000), access: map[string]access{}}
 	e.HTTPErrorHandler = errorHandler(d.Log)
 
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
@@ -53,9 +71,8 @@ func New(d Deps) *Server {
 		MaxAge:        int((10 * time.Minute).Seconds()),
 	}))
 
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metrics.handler())
+	e.Use(middleware.BodyLimit("1M"))
+	s.routes()
 	return s
 }
 

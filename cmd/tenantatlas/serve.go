@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/tenantatlas/operations/api"
+	"github.com/tenantatlas/operations/pkg/authz"
 	"github.com/tenantatlas/operations/pkg/database"
+	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
 func serveCmd(ctx context.Context, e env, args []string) error {
@@ -25,7 +27,14 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg})
+	ten := tenancy.NewService(db)
+	auth := tenancy.NewAuthenticator(db)
+	az, err := authz.New(ctx, db)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	go watchChanges(ctx, e, az, auth)
+	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg, Tenancy: ten, Auth: auth, Authz: az})
 	httpSrv := &http.Server{
 		Addr:              e.cfg.Listen,
 		Handler:           srv,
@@ -49,6 +58,39 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	return nil
+}
+
+// watchChanges keeps this process's authorisation state current: memberships reload the
+// enforcer, revoked tokens leave the cache at once, a reconnect reloads everything, and a periodic
+// full reload is the safety net.
+func watchChanges(ctx context.Context, e env, az *authz.Authorizer, auth *tenancy.Authenticator) {
+	reload := func() {
+		if err := az.Reload(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error("authz reload failed", "error", err.Error())
+		}
+	}
+	go func() {
+		t := time.NewTicker(5 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				reload()
+			}
+		}
+	}()
+	err := tenancy.Listen(ctx, e.cfg.DatabaseURL, map[string]func(string){
+		tenancy.ChannelMemberships: func(string) { reload() },
+		tenancy.ChannelTokens:      auth.Invalidate,
+	}, func() {
+		auth.InvalidateAll()
+		reload()
+	})
+	if err != nil && ctx.Err() == nil {
+		e.log.Error("listening for changes stopped", "error", err.Error())
+	}
 }
 
 func workerCmd(ctx context.Context, e env, args []string) error {

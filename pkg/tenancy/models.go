@@ -99,3 +99,23 @@ type APIToken struct {
 	RevokedAt  *time.Time `json:"revoked_at"`
 	CreatedAt  time.Time  `json:"created_at"`
 }
+
+// Table names, spelled out rather than left to GORM's naming strategy.
+
+// TableName is the table of workspaces.
+func (Workspace) TableName() string { return "workspaces" }
+
+// TableName is the table of tenants.
+func (Tenant) TableName() string { return "tenants" }
+
+// TableName is the table of users.
+func (User) TableName() string { return "users" }
+
+// TableName is the table of workspace memberships.
+func (WorkspaceMembership) TableName() string { return "workspace_memberships" }
+
+// TableName is the table of tenant memberships.
+func (TenantMembership) TableName() string { return "tenant_memberships" }
+
+// TableName is the table of API tokens.
+func (APIToken) TableName() string { return "api_tokens" }

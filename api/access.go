@@ -1,0 +1,173 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tenantatlas/operations/pkg/authz"
+	"github.com/tenantatlas/operations/pkg/tenancy"
+)
+
+// accessKind says how a route is authorised. Every route declares one; there is no default.
+type accessKind int
+
+const (
+	// accessPublic: no token needed (health, sign-in).
+	accessPublic accessKind = iota + 1
+	// accessSignedIn: any valid token; the handler shows only what the caller may see.
+	accessSignedIn
+	// accessTenant: the :tenant in the path must exist, the caller must be entitled to it (else
+	// 404) and hold the capability there (else 403).
+	accessTenant
+	// accessWorkspace: the same for :workspace.
+	accessWorkspace
+	// accessRun: the :id run must exist and be in a scope the caller is entitled to (else 404);
+	// the capability is the one the run's type requires (else 403).
+	accessRun
+	// accessGone: a path that does not exist any more; always 404, whoever asks.
+	accessGone
+)
+
+// access is a route's declared authorisation.
+type access struct {
+	kind       accessKind
+	capability string
+}
+
+func public() access                    { return access{kind: accessPublic} }
+func signedIn() access                  { return access{kind: accessSignedIn} }
+func onTenant(capability string) access { return access{kind: accessTenant, capability: capability} }
+func onWorkspace(capability string) access {
+	return access{kind: accessWorkspace, capability: capability}
+}
+func onRun() access { return access{kind: accessRun} }
+func gone() access  { return access{kind: accessGone} }
+
+// route registers a handler with its access declaration. Routes registered any other way have no
+// declaration, which TestEveryRouteDeclaresAccess catches.
+func (s *Server) route(method, path string, h echo.HandlerFunc, a access) {
+	if a.kind == 0 || ((a.kind == accessTenant || a.kind == accessWorkspace) && a.capability == "") {
+		panic("route " + method + " " + path + ": no access declared")
+	}
+	s.access[method+" "+path] = a
+	var chain []echo.MiddlewareFunc
+	switch a.kind {
+	case accessPublic:
+	case accessGone:
+		h = func(echo.Context) error { return ErrNotFound }
+	case accessSignedIn:
+		chain = append(chain, s.authenticate)
+	case accessTenant:
+		chain = append(chain, s.authenticate, s.loadTenant(a.capability))
+	case accessWorkspace:
+		chain = append(chain, s.authenticate, s.loadWorkspace(a.capability))
+	case accessRun:
+		chain = append(chain, s.authenticate, s.loadRun)
+	}
+	s.e.Add(method, path, h, chain...)
+}
+
+// Context keys.
+const (
+	ctxPrincipal = "principal"
+	ctxTenant    = "tenant"
+	ctxWorkspace = "workspace"
+	ctxRun       = "run"
+)
+
+func principal(c echo.Context) tenancy.Principal { return c.Get(ctxPrincipal).(tenancy.Principal) }
+
+// authenticate requires a valid bearer token.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			return unauthenticated()
+		}
+		p, err := s.auth.Verify(c.Request().Context(), strings.TrimSpace(token))
+		if err != nil {
+			if errors.Is(err, tenancy.ErrInvalidCredentials) {
+				return unauthenticated()
+			}
+			return err
+		}
+		c.Set(ctxPrincipal, p)
+		return next(c)
+	}
+}
+
+func unauthenticated() *Problem {
+	return NewProblem(http.StatusUnauthorized, "unauthenticated", "Sign in or send a valid API token.")
+}
+
+// pathID parses a numeric path parameter; anything else is a 400.
+func pathID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id < 1 {
+		return 0, BadRequest("invalid_parameter", "The path has an invalid id.",
+			FieldError{Field: name, Message: "must be a positive integer"})
+	}
+	return id, nil
+}
+
+// decide turns an authorisation decision into the problem to answer, if any.
+func decide(d authz.Decision, capability string) error {
+	switch d {
+	case authz.Allowed:
+		return nil
+	case authz.Forbidden:
+		return Forbidden(capability)
+	}
+	return ErrNotFound
+}
+
+func (s *Server) loadTenant(capability string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			id, err := pathID(c, "tenant")
+			if err != nil {
+				return err
+			}
+			t, err := s.tenancy.Tenant(c.Request().Context(), id)
+			if errors.Is(err, tenancy.ErrNotFound) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			if err := decide(s.authz.Decide(principal(c).User.ID, authz.TenantScope(t.WorkspaceID, t.ID), capability), capability); err != nil {
+				return err
+			}
+			c.Set(ctxTenant, t)
+			return next(c)
+		}
+	}
+}
+
+func (s *Server) loadWorkspace(capability string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			id, err := pathID(c, "workspace")
+			if err != nil {
+				return err
+			}
+			w, err := s.tenancy.Workspace(c.Request().Context(), id)
+			if errors.Is(err, tenancy.ErrNotFound) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			if err := decide(s.authz.Decide(principal(c).User.ID, authz.WorkspaceScope(w.ID), capability), capability); err != nil {
+				return err
+			}
+			c.Set(ctxWorkspace, w)
+			return next(c)
+		}
+	}
+}

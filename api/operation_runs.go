@@ -1,0 +1,362 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tenantatlas/operations/pkg/authz"
+	"github.com/tenantatlas/operations/pkg/operations"
+)
+
+// runJSON is a run as the API shows it.
+type runJSON struct {
+	ID             int64              `json:"id"`
+	WorkspaceID    int64              `json:"workspace_id"`
+	TenantID       *int64             `json:"tenant_id"`
+	Type           string             `json:"type"`
+	TypeLabel      string             `json:"type_label"`
+	KnownType      bool               `json:"known_type"`
+	Status         operations.Status  `json:"status"`
+	Outcome        operations.Outcome `json:"outcome"`
+	Initiator      initiatorJSON      `json:"initiator"`
+	SummaryCounts  json.RawMessage    `json:"summary_counts"`
+	Failures       json.RawMessage    `json:"failures"`
+	Context        json.RawMessage    `json:"context,omitempty"`
+	CreatedAt      time.Time          `json:"created_at"`
+	StartedAt      *time.Time         `json:"started_at"`
+	CompletedAt    *time.Time         `json:"completed_at"`
+	DurationMillis *int64             `json:"duration_ms"`
+	Links          runLinksJSON       `json:"links"`
+}
+
+type initiatorJSON struct {
+	Kind   string `json:"kind"` // user | system
+	UserID *int64 `json:"user_id"`
+	Name   string `json:"name"`
+}
+
+type runLinksJSON struct {
+	Self    string        `json:"self"`
+	UI      string        `json:"ui"`
+	Related []relatedLink `json:"related,omitempty"`
+}
+
+type relatedLink struct {
+	Rel   string `json:"rel"`
+	Title string `json:"title"`
+	Href  string `json:"href"`
+	UI    string `json:"ui,omitempty"`
+}
+
+func emptyOr(raw json.RawMessage, empty string) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage(empty)
+	}
+	return raw
+}
+
+// presentRun renders a run; withContext adds the context and the related links derived from it.
+func presentRun(r operations.Run, withContext bool) runJSON {
+	_, known := operations.Lookup(r.Type)
+	out := runJSON{
+		ID: r.ID, WorkspaceID: r.WorkspaceID, TenantID: r.TenantID,
+		Type: r.Type, TypeLabel: operations.LabelFor(r.Type), KnownType: known,
+		Status: r.Status, Outcome: r.Outcome,
+		Initiator:     initiatorJSON{Kind: "system", Name: r.InitiatorName},
+		SummaryCounts: emptyOr(r.SummaryCounts, "{}"),
+		Failures:      emptyOr(r.FailureSummary, "[]"),
+		CreatedAt:     r.CreatedAt, StartedAt: r.StartedAt, CompletedAt: r.CompletedAt,
+		Links: runLinksJSON{
+			Self: "/api/v1/operation-runs/" + strconv.FormatInt(r.ID, 10),
+			UI:   "/admin/operations/" + strconv.FormatInt(r.ID, 10),
+		},
+	}
+	if r.UserID != nil {
+		out.Initiator.Kind, out.Initiator.UserID = "user", r.UserID
+	}
+	if r.StartedAt != nil && r.CompletedAt != nil {
+		ms := r.CompletedAt.Sub(*r.StartedAt).Milliseconds()
+		out.DurationMillis = &ms
+	}
+	if withContext {
+		out.Context = emptyOr(r.Context, "{}")
+		out.Links.Related = relatedLinks(r)
+	}
+	return out
+}
+
+// relatedLinks derives links to the run's neighbours from its context.
+func relatedLinks(r operations.Run) []relatedLink {
+	var links []relatedLink
+	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
+	if r.TenantID != nil {
+		t := itoa(*r.TenantID)
+		switch r.Type {
+		case "inventory_sync":
+			links = append(links, relatedLink{Rel: "inventory", Title: "Inventory", Href: "/api/v1/tenants/" + t + "/inventory/items", UI: "/admin/t/" + t + "/inventory"})
+		case "entra_group_sync":
+			links = append(links, relatedLink{Rel: "directory_groups", Title: "Entra groups", Href: "/api/v1/tenants/" + t + "/directory/groups", UI: "/admin/t/" + t + "/directory/groups"})
+		case "drift_generate_findings":
+			links = append(links, relatedLink{Rel: "drift", Title: "Drift", Href: "/api/v1/tenants/" + t + "/drift", UI: "/admin/t/" + t + "/drift"})
+		}
+		if id, ok := r.ContextInt("backup_schedule_id"); ok {
+			links = append(links, relatedLink{Rel: "backup_schedule", Title: "Backup schedule",
+				Href: "/api/v1/tenants/" + t + "/backup-schedules/" + itoa(id), UI: "/admin/t/" + t + "/backup-schedules"})
+		}
+		if id, ok := r.ContextInt("backup_set_id"); ok {
+			links = append(links, relatedLink{Rel: "backup_set", Title: "Backup set",
+				Href: "/api/v1/tenants/" + t + "/backup-sets/" + itoa(id), UI: "/admin/t/" + t + "/backup-schedules"})
+		}
+	}
+	for _, k := range []struct{ key, rel, title string }{
+		{"retry_of", "retry_of", "Retried run"},
+		{"baseline_run_id", "baseline_run", "Baseline inventory sync"},
+		{"current_run_id", "current_run", "Current inventory sync"},
+	} {
+		if id, ok := r.ContextInt(k.key); ok {
+			links = append(links, relatedLink{Rel: k.rel, Title: k.title,
+				Href: "/api/v1/operation-runs/" + itoa(id), UI: "/admin/operations/" + itoa(id)})
+		}
+	}
+	return links
+}
+
+// loadRun resolves :id to a run the caller is entitled to see; the capability its type requires
+// decides between 200 and 403. A run in a scope the caller is not entitled to is not found.
+func (s *Server) loadRun(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		run, err := operations.Find(c.Request().Context(), s.sql, id)
+		if errors.Is(err, operations.ErrNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		scope := authz.Scope{WorkspaceID: run.WorkspaceID, TenantID: run.TenantID}
+		capability := operations.CapabilityFor(run.Type)
+		if err := decide(s.authz.Decide(principal(c).User.ID, scope, capability), capability); err != nil {
+			return err
+		}
+		c.Set(ctxRun, run)
+		return next(c)
+	}
+}
+
+func (s *Server) getRun(c echo.Context) error {
+	return jsonWithETag(c, http.StatusOK, presentRun(c.Get(ctxRun).(operations.Run), true))
+}
+
+type runListJSON struct {
+	Data       []runJSON `json:"data"`
+	NextCursor *string   `json:"next_cursor"`
+}
+
+func (s *Server) listRuns(c echo.Context) error {
+	q := c.QueryParams()
+	f, err := parseRunFilter(q, true)
+	if err != nil {
+		return err
+	}
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "limit", Message: "must be an integer from 1 to 200"})
+		}
+		limit = n
+	}
+	var after *operations.Cursor
+	if v := q.Get("cursor"); v != "" {
+		cur, err := operations.DecodeCursor(v)
+		if err != nil {
+			return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "cursor", Message: "is not a cursor this API issued"})
+		}
+		after = &cur
+	}
+	vis := s.authz.Visibility(principal(c).User.ID)
+	page, err := operations.List(c.Request().Context(), s.sql, vis.Grants, f, after, limit)
+	if err != nil {
+		return err
+	}
+	out := runListJSON{Data: make([]runJSON, 0, len(page.Runs))}
+	for _, r := range page.Runs {
+		out.Data = append(out.Data, presentRun(r, false))
+	}
+	if page.Next != nil {
+		next := page.Next.Encode()
+		out.NextCursor = &next
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("cursor", next)
+		c.Response().Header().Set("Link", "<"+c.Request().URL.Path+"?"+nq.Encode()+`>; rel="next"`)
+	}
+	return jsonWithETag(c, http.StatusOK, out)
+}
+
+type runCountsJSON struct {
+	operations.Counts
+	WindowStart         time.Time `json:"window_start"`
+	AsOf                time.Time `json:"as_of"`
+	MaxStalenessSeconds float64   `json:"max_staleness_seconds"`
+}
+
+func (s *Server) countRuns(c echo.Context) error {
+	q := c.QueryParams()
+	f, err := parseRunFilter(q, false)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	if f.CreatedAfter == nil {
+		start := now.Add(-30 * 24 * time.Hour).Truncate(time.Minute)
+		f.CreatedAfter = &start
+	}
+	vis := s.authz.Visibility(principal(c).User.ID)
+	key := countsKey(vis, q, *f.CreatedAfter)
+	out, err := s.counts.get(key, func() (runCountsJSON, error) {
+		counts, err := operations.Count(c.Request().Context(), s.sql, vis.Grants, f, now)
+		return runCountsJSON{Counts: counts, WindowStart: *f.CreatedAfter, AsOf: now}, err
+	})
+	if err != nil {
+		return err
+	}
+	out.MaxStalenessSeconds = s.cfg.CountsCacheTTL.Seconds()
+	return jsonWithETag(c, http.StatusOK, out)
+}
+
+// countsKey identifies one caller's view (its visibility snapshot) and filters.
+func countsKey(vis *authz.Visibility, q url.Values, windowStart time.Time) string {
+	return fmt.Sprintf("%p", vis) + "|" + q.Encode() + "|" + windowStart.Format(time.RFC3339)
+}
+
+var runStatuses = map[string]operations.Status{"queued": operations.StatusQueued, "running": operations.StatusRunning, "completed": operations.StatusCompleted}
+
+var runOutcomes = map[string]operations.Outcome{
+	"pending": operations.OutcomePending, "succeeded": operations.OutcomeSucceeded,
+	"partially_succeeded": operations.OutcomePartiallySucceeded, "failed": operations.OutcomeFailed,
+	"cancelled": operations.OutcomeCancelled, "blocked": operations.OutcomeBlocked,
+}
+
+// parseRunFilter reads the list filters; every malformed value is a 400 naming its parameter.
+func parseRunFilter(q url.Values, paging bool) (operations.Filter, error) {
+	var f operations.Filter
+	var errs []FieldError
+	bad := func(field, msg string) { errs = append(errs, FieldError{Field: field, Message: msg}) }
+	allowed := map[string]bool{"workspace_id": true, "tenant_id": true, "type": true, "status": true, "outcome": true,
+		"tab": true, "initiator": true, "created_after": true, "created_before": true, "backup_schedule_id": true}
+	if paging {
+		allowed["limit"], allowed["cursor"] = true, true
+	}
+	for k := range q {
+		if !allowed[k] {
+			bad(k, "unknown parameter")
+		}
+	}
+	posInt := func(name string) *int64 {
+		v := q.Get(name)
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			bad(name, "must be a positive integer")
+			return nil
+		}
+		return &n
+	}
+	f.WorkspaceID, f.TenantID, f.BackupScheduleID = posInt("workspace_id"), posInt("tenant_id"), posInt("backup_schedule_id")
+	for _, t := range q["type"] {
+		if !operations.ValidTypeKey(t) {
+			bad("type", "must look like a run type key, e.g. inventory_sync")
+			continue
+		}
+		f.Types = append(f.Types, t)
+	}
+	for _, v := range q["status"] {
+		st, ok := runStatuses[v]
+		if !ok {
+			bad("status", "must be one of queued, running, completed")
+			continue
+		}
+		f.Statuses = append(f.Statuses, st)
+	}
+	for _, v := range q["outcome"] {
+		o, ok := runOutcomes[v]
+		if !ok {
+			bad("outcome", "must be one of pending, succeeded, partially_succeeded, failed, cancelled, blocked")
+			continue
+		}
+		f.Outcomes = append(f.Outcomes, o)
+	}
+	if v := q.Get("tab"); v != "" {
+		valid := false
+		for _, t := range operations.Tabs {
+			valid = valid || v == t
+		}
+		if !valid {
+			bad("tab", "must be one of "+strings.Join(operations.Tabs, ", "))
+		}
+		f.Tab = v
+	}
+	if v := q.Get("initiator"); v != "" {
+		if v == "system" {
+			f.InitiatorSystem = true
+		} else if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			f.InitiatorUserID = &n
+		} else {
+			bad("initiator", "must be a user id or system")
+		}
+	}
+	for _, name := range []string{"created_after", "created_before"} {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		ts, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			bad(name, "must be an RFC 3339 date-time, e.g. 2026-02-12T00:00:00Z")
+			continue
+		}
+		if name == "created_after" {
+			f.CreatedAfter = &ts
+		} else {
+			f.CreatedBefore = &ts
+		}
+	}
+	if len(errs) > 0 {
+		return f, BadRequest("invalid_parameter", "A query parameter is invalid.", errs...)
+	}
+	return f, nil
+}
+
+type runTypeJSON struct {
+	Key        string   `json:"key"`
+	Label      string   `json:"label"`
+	Capability string   `json:"capability"`
+	Summary    []string `json:"summary_keys"`
+}
+
+func (s *Server) listRunTypes(c echo.Context) error {
+	var out []runTypeJSON
+	for _, t := range operations.Types() {
+		out = append(out, runTypeJSON{Key: t.Key, Label: t.Label, Capability: t.Capability, Summary: t.SummaryKeys})
+	}
+	return jsonWithETag(c, http.StatusOK, map[string]any{
+		"data":    out,
+		"unknown": runTypeJSON{Key: "", Label: operations.UnknownLabel, Capability: operations.CapabilityOperationsView, Summary: []string{}},
+	})
+}

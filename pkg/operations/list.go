@@ -1,0 +1,350 @@
+package operations
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Grant is a set of scopes in which a caller may view the same run types. Grants come from the
+// authorisation layer; this package only turns them into SQL.
+type Grant struct {
+	TenantIDs    []int64  // runs of these tenants
+	WorkspaceIDs []int64  // tenant-less runs of these workspaces
+	Types        []string // registered types visible there; nil means every registered type
+	Unknown      bool     // whether types the registry does not know are visible too
+}
+
+// Tabs of the run list.
+const (
+	TabAll       = "all"
+	TabActive    = "active"
+	TabSucceeded = "succeeded"
+	TabPartial   = "partial"
+	TabFailed    = "failed"
+)
+
+// Tabs lists the tabs in display order.
+var Tabs = []string{TabAll, TabActive, TabSucceeded, TabPartial, TabFailed}
+
+// Filter narrows a run list. Zero values mean "no filter".
+type Filter struct {
+	WorkspaceID      *int64
+	TenantID         *int64
+	Types            []string
+	Statuses         []Status
+	Outcomes         []Outcome
+	Tab              string
+	InitiatorSystem  bool   // runs without a user
+	InitiatorUserID  *int64 // runs started by this user
+	CreatedAfter     *time.Time
+	CreatedBefore    *time.Time
+	BackupScheduleID *int64
+}
+
+// Cursor marks the last row of a page; the next page starts strictly after it.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        int64
+}
+
+// ErrBadCursor is returned for a cursor that does not decode.
+var ErrBadCursor = errors.New("malformed cursor")
+
+// Encode makes the cursor opaque for clients.
+func (c Cursor) Encode() string {
+	raw := strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + "." + strconv.FormatInt(c.ID, 10)
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// DecodeCursor parses a cursor made by Encode.
+func DecodeCursor(s string) (Cursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, ErrBadCursor
+	}
+	ts, id, ok := strings.Cut(string(raw), ".")
+	if !ok {
+		return Cursor{}, ErrBadCursor
+	}
+	us, err1 := strconv.ParseInt(ts, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || n < 1 {
+		return Cursor{}, ErrBadCursor
+	}
+	return Cursor{CreatedAt: time.UnixMicro(us).UTC(), ID: n}, nil
+}
+
+// Page is one page of runs, newest first.
+type Page struct {
+	Runs []Run
+	Next *Cursor // nil on the last page
+}
+
+// query builds WHERE clauses with numbered placeholders.
+type query struct {
+	where []string
+	args  []any
+}
+
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+func (q *query) add(clause string) { q.where = append(q.where, clause) }
+
+// visible restricts to what the grants allow; with no grant nothing is visible.
+func (q *query) visible(grants []Grant, f Filter) bool {
+	var ors []string
+	for _, g := range grants {
+		tenants, workspaces := g.TenantIDs, g.WorkspaceIDs
+		if f.TenantID != nil {
+			tenants = keep(tenants, *f.TenantID)
+			workspaces = nil
+		}
+		var scope []string
+		if len(tenants) > 0 {
+			scope = append(scope, "r.tenant_id = ANY("+q.arg(tenants)+")")
+		}
+		if len(workspaces) > 0 {
+			scope = append(scope, "(r.tenant_id IS NULL AND r.workspace_id = ANY("+q.arg(workspaces)+"))")
+		}
+		if len(scope) == 0 {
+			continue
+		}
+		clause := "(" + strings.Join(scope, " OR ") + ")"
+		if g.Types != nil || !g.Unknown {
+			var typeOr []string
+			if g.Types == nil {
+				typeOr = append(typeOr, "r.type = ANY("+q.arg(Keys())+")")
+			} else if len(g.Types) > 0 {
+				typeOr = append(typeOr, "r.type = ANY("+q.arg(g.Types)+")")
+			}
+			if g.Unknown {
+				typeOr = append(typeOr, "r.type <> ALL("+q.arg(Keys())+")")
+			}
+			if len(typeOr) == 0 {
+				continue
+			}
+			clause = "(" + clause + " AND (" + strings.Join(typeOr, " OR ") + "))"
+		}
+		ors = append(ors, clause)
+	}
+	if len(ors) == 0 {
+		return false
+	}
+	q.add("(" + strings.Join(ors, " OR ") + ")")
+	return true
+}
+
+func keep(ids []int64, id int64) []int64 {
+	for _, x := range ids {
+		if x == id {
+			return []int64{id}
+		}
+	}
+	return nil
+}
+
+// filters adds every filter but the cursor.
+func (q *query) filters(f Filter) {
+	if f.WorkspaceID != nil {
+		q.add("r.workspace_id = " + q.arg(*f.WorkspaceID))
+	}
+	if len(f.Types) > 0 {
+		q.add("r.type = ANY(" + q.arg(f.Types) + ")")
+	}
+	if len(f.Statuses) > 0 {
+		q.add("r.status = ANY(" + q.arg(statusStrings(f.Statuses)) + ")")
+	}
+	if len(f.Outcomes) > 0 {
+		q.add("r.outcome = ANY(" + q.arg(outcomeStrings(f.Outcomes)) + ")")
+	}
+	switch f.Tab {
+	case TabActive:
+		q.add("r.status IN ('queued', 'running')")
+	case TabSucceeded:
+		q.add("r.outcome = 'succeeded'")
+	case TabPartial:
+		q.add("r.outcome = 'partially_succeeded'")
+	case TabFailed:
+		q.add("r.outcome = 'failed'")
+	}
+	if f.InitiatorSystem {
+		q.add("r.user_id IS NULL")
+	}
+	if f.InitiatorUserID != nil {
+		q.add("r.user_id = " + q.arg(*f.InitiatorUserID))
+	}
+	if f.CreatedAfter != nil {
+		q.add("r.created_at >= " + q.arg(*f.CreatedAfter))
+	}
+	if f.CreatedBefore != nil {
+		q.add("r.created_at < " + q.arg(*f.CreatedBefore))
+	}
+	if f.BackupScheduleID != nil {
+		q.add("r.context->>'backup_schedule_id' = " + q.arg(strconv.FormatInt(*f.BackupScheduleID, 10)))
+	}
+}
+
+func statusStrings(v []Status) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func outcomeStrings(v []Outcome) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = string(s)
+	}
+	return out
+}
+
+const runColumns = `r.id, r.workspace_id, r.tenant_id, r.user_id, r.initiator_name, r.type, r.status, r.outcome,
+	r.run_identity_hash, r.summary_counts, r.failure_summary, r.context, r.started_at, r.completed_at, r.created_at, r.updated_at`
+
+// Querier is what the list queries need: a *sql.DB, *sql.Conn or *sql.Tx.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// scanRun reads the columns of runColumns.
+func scanRun(row interface{ Scan(...any) error }, r *Run) error {
+	var summary, failures, runCtx []byte
+	err := row.Scan(&r.ID, &r.WorkspaceID, &r.TenantID, &r.UserID, &r.InitiatorName, &r.Type, &r.Status, &r.Outcome,
+		&r.RunIdentityHash, &summary, &failures, &runCtx, &r.StartedAt, &r.CompletedAt, &r.CreatedAt, &r.UpdatedAt)
+	r.SummaryCounts, r.FailureSummary, r.Context = summary, failures, runCtx
+	return err
+}
+
+// List returns one page of the runs the grants make visible, newest first, keyset-paginated on
+// (created_at, id) so that pages stay stable while new runs arrive.
+func List(ctx context.Context, db Querier, grants []Grant, f Filter, after *Cursor, limit int) (Page, error) {
+	if limit < 1 {
+		return Page{}, fmt.Errorf("limit must be positive")
+	}
+	var q query
+	if !q.visible(grants, f) {
+		return Page{}, nil
+	}
+	q.filters(f)
+	if after != nil {
+		q.add("(r.created_at, r.id) < (" + q.arg(after.CreatedAt) + ", " + q.arg(after.ID) + ")")
+	}
+	stmt := "SELECT " + runColumns + " FROM operation_runs r WHERE " + strings.Join(q.where, " AND ") +
+		" ORDER BY r.created_at DESC, r.id DESC LIMIT " + q.arg(limit+1)
+	rows, err := db.QueryContext(ctx, stmt, q.args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("list runs: %w", err)
+	}
+	defer rows.Close()
+	runs := make([]Run, 0, limit+1)
+	for rows.Next() {
+		var r Run
+		if err := scanRun(rows, &r); err != nil {
+			return Page{}, fmt.Errorf("list runs: %w", err)
+		}
+		runs = append(runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("list runs: %w", err)
+	}
+	var page Page
+	if len(runs) > limit {
+		runs = runs[:limit]
+		last := runs[len(runs)-1]
+		page.Next = &Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+	page.Runs = runs
+	return page, nil
+}
+
+// Counts are the per-tab counts and the KPIs of a run list.
+type Counts struct {
+	Tabs map[string]int64 `json:"tabs"`
+	KPIs KPIs             `json:"kpis"`
+}
+
+// KPIs summarise recent work.
+type KPIs struct {
+	Total                 int64    `json:"total"`                    // runs in the window
+	Active                int64    `json:"active"`                   // queued or running
+	FailedOrPartial7d     int64    `json:"failed_or_partial_7d"`     // failed or partially succeeded, last 7 days
+	AverageDuration7dSecs *float64 `json:"average_duration_7d_secs"` // runs with both timestamps, last 7 days
+}
+
+// Count computes tab counts and KPIs over the same visibility and filters as List (the tab
+// filter is ignored: every tab is counted). The window starts at f.CreatedAfter.
+func Count(ctx context.Context, db Querier, grants []Grant, f Filter, now time.Time) (Counts, error) {
+	c := Counts{Tabs: map[string]int64{TabAll: 0, TabActive: 0, TabSucceeded: 0, TabPartial: 0, TabFailed: 0}}
+	var q query
+	if !q.visible(grants, f) {
+		return c, nil
+	}
+	f.Tab = ""
+	q.filters(f)
+	week := q.arg(now.Add(-7 * 24 * time.Hour))
+	stmt := `SELECT count(*),
+		count(*) FILTER (WHERE r.status IN ('queued', 'running')),
+		count(*) FILTER (WHERE r.outcome = 'succeeded'),
+		count(*) FILTER (WHERE r.outcome = 'partially_succeeded'),
+		count(*) FILTER (WHERE r.outcome = 'failed'),
+		count(*) FILTER (WHERE r.created_at >= ` + week + ` AND r.outcome IN ('failed', 'partially_succeeded')),
+		avg(extract(epoch FROM r.completed_at - r.started_at)) FILTER (WHERE r.created_at >= ` + week + ` AND r.started_at IS NOT NULL AND r.completed_at IS NOT NULL)
+		FROM operation_runs r WHERE ` + strings.Join(q.where, " AND ")
+	var all, active, succeeded, partial, failed, fop int64
+	var avg *float64
+	row := db.QueryRowContext(ctx, stmt, q.args...)
+	if err := row.Scan(&all, &active, &succeeded, &partial, &failed, &fop, &avg); err != nil {
+		return c, fmt.Errorf("count runs: %w", err)
+	}
+	c.Tabs = map[string]int64{TabAll: all, TabActive: active, TabSucceeded: succeeded, TabPartial: partial, TabFailed: failed}
+	c.KPIs = KPIs{Total: all, Active: active, FailedOrPartial7d: fop, AverageDuration7dSecs: avg}
+	return c, nil
+}
+
+// ContextInt reads a whole number from a run's context, whether stored as a number or a string.
+func (r Run) ContextInt(key string) (int64, bool) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(r.Context, &m); err != nil {
+		return 0, false
+	}
+	raw, ok := m[key]
+	if !ok {
+		return 0, false
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, false
+		}
+		n = json.Number(s)
+	}
+	v, err := n.Int64()
+	return v, err == nil
+}
+
+// Find reads one run by id; ErrNotFound when there is none.
+func Find(ctx context.Context, db Querier, id int64) (Run, error) {
+	var r Run
+	err := scanRun(db.QueryRowContext(ctx, "SELECT "+runColumns+" FROM operation_runs r WHERE r.id = $1", id), &r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, ErrNotFound
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("find run %d: %w", id, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,188 @@
+package operations
+
+import (
+	"regexp"
+	"slices"
+	"time"
+)
+
+// CapabilityOperationsView is the capability that viewing a run of a type the registry does not
+// know requires. Every role holds it.
+const CapabilityOperationsView = "tenant.operations.view"
+
+// UnknownLabel labels runs of a type the registry does not know.
+const UnknownLabel = "Unknown operation"
+
+// TypeKeyPattern is the shape of a run type key, registered or not.
+var TypeKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_.]{0,63}$`)
+
+// ValidTypeKey reports whether s looks like a run type key. A well-formed key need not be
+// registered: older stored types stay findable.
+func ValidTypeKey(s string) bool { return TypeKeyPattern.MatchString(s) }
+
+// IdentityRule says how Ensure derives a run's identity and when it reuses an existing run.
+type IdentityRule string
+
+// Identity rules.
+const (
+	// IdentityReuseActive: an active (queued or running) run with the same identity is reused.
+	IdentityReuseActive IdentityRule = "reuse_active"
+	// IdentityAlwaysNew: a random nonce joins the identity, so every call creates a new run
+	// ("run now", "retry").
+	IdentityAlwaysNew IdentityRule = "always_new"
+	// IdentitySlot: the identity inputs fully determine the run (a schedule's slot, the
+	// retention or purge of one backup); a duplicate while the run is active is reused. The
+	// inputs are required.
+	IdentitySlot IdentityRule = "slot"
+)
+
+// Valid reports whether r is one of the identity rules.
+func (r IdentityRule) Valid() bool {
+	switch r {
+	case IdentityReuseActive, IdentityAlwaysNew, IdentitySlot:
+		return true
+	}
+	return false
+}
+
+// Canonical run type keys.
+const (
+	TypeInventorySync           = "inventory_sync"
+	TypeEntraGroupSync          = "entra_group_sync"
+	TypeDriftGenerateFindings   = "drift_generate_findings"
+	TypeBackupScheduleRun       = "backup_schedule_run"
+	TypeBackupScheduleRetention = "backup_schedule_retention"
+	TypeBackupSchedulePurge     = "backup_schedule_purge"
+)
+
+// Type is one registered run type. Every run type is declared once, here; authorisation,
+// validation, the SPA's labels and the guard tests read the registry.
+type Type struct {
+	Key        string
+	Label      string
+	Capability string // needed to start a run of this type and to view one
+	// SummaryKeys are the summary_counts keys a run of this type may carry: the common keys
+	// first, then the type's own.
+	SummaryKeys []string
+	// IdentityRule is the type's default rule; EnsureInput.IdentityRule may override it for
+	// one call (a backup "run now" or "retry" is IdentityAlwaysNew).
+	IdentityRule IdentityRule
+	// TimeLimit is how long a run may stay queued or running before it is stale.
+	TimeLimit time.Duration
+}
+
+// AllowsSummaryKey reports whether k may appear in the summary_counts of a run of type t.
+func (t Type) AllowsSummaryKey(k string) bool { return slices.Contains(t.SummaryKeys, k) }
+
+// commonSummaryKeys are allowed for every type, registered or not.
+func commonSummaryKeys() []string {
+	return []string{"total", "processed", "succeeded", "failed", "skipped"}
+}
+
+// CommonSummaryKeys returns the summary_counts keys every run type allows.
+func CommonSummaryKeys() []string { return commonSummaryKeys() }
+
+// registry builds the table of run types, in their stable order. It is built on every call so
+// that no caller can change it for another.
+func registry() []Type {
+	keys := func(own ...string) []string { return append(commonSummaryKeys(), own...) }
+	return []Type{
+		{
+			Key:          TypeInventorySync,
+			Label:        "Inventory sync",
+			Capability:   "tenant.inventory.sync",
+			SummaryKeys:  keys("created", "updated", "unchanged"),
+			IdentityRule: IdentityReuseActive,
+			TimeLimit:    30 * time.Minute,
+		},
+		{
+			Key:          TypeEntraGroupSync,
+			Label:        "Entra group sync",
+			Capability:   "tenant.directory.sync",
+			SummaryKeys:  keys("observed", "upserted", "errors", "created", "updated", "unchanged"),
+			IdentityRule: IdentityReuseActive,
+			TimeLimit:    30 * time.Minute,
+		},
+		{
+			Key:          TypeDriftGenerateFindings,
+			Label:        "Drift findings generation",
+			Capability:   "tenant.drift.view",
+			SummaryKeys:  keys("created", "unchanged", "added", "removed", "modified"),
+			IdentityRule: IdentityReuseActive,
+			TimeLimit:    15 * time.Minute,
+		},
+		{
+			Key:          TypeBackupScheduleRun,
+			Label:        "Backup schedule run",
+			Capability:   "tenant.backups.manage",
+			SummaryKeys:  keys("items", "policy_types"),
+			IdentityRule: IdentitySlot,
+			TimeLimit:    60 * time.Minute,
+		},
+		{
+			Key:          TypeBackupScheduleRetention,
+			Label:        "Backup retention",
+			Capability:   "tenant.backups.manage",
+			SummaryKeys:  keys("kept", "retired"),
+			IdentityRule: IdentitySlot,
+			TimeLimit:    15 * time.Minute,
+		},
+		{
+			Key:          TypeBackupSchedulePurge,
+			Label:        "Backup purge",
+			Capability:   "tenant.backups.manage",
+			SummaryKeys:  keys("deleted", "items_deleted"),
+			IdentityRule: IdentitySlot,
+			TimeLimit:    60 * time.Minute,
+		},
+	}
+}
+
+// Types returns every registered run type in a stable order. The result is the caller's own.
+func Types() []Type { return registry() }
+
+// Keys returns the keys of every registered run type, in the order of Types.
+func Keys() []string {
+	types := registry()
+	keys := make([]string, len(types))
+	for i, t := range types {
+		keys[i] = t.Key
+	}
+	return keys
+}
+
+// Lookup returns the registered type with the given key.
+func Lookup(key string) (Type, bool) {
+	for _, t := range registry() {
+		if t.Key == key {
+			return t, true
+		}
+	}
+	return Type{}, false
+}
+
+// CapabilityFor returns the capability that starting and viewing a run of the given type needs;
+// for a type the registry does not know, CapabilityOperationsView.
+func CapabilityFor(key string) string {
+	if t, ok := Lookup(key); ok {
+		return t.Capability
+	}
+	return CapabilityOperationsView
+}
+
+// LabelFor returns the type's label; for a type the registry does not know, UnknownLabel.
+func LabelFor(key string) string {
+	if t, ok := Lookup(key); ok {
+		return t.Label
+	}
+	return UnknownLabel
+}
+
+// allowedSummaryKeys returns the summary_counts keys for a type key; for an unknown type only the
+// common keys.
+func allowedSummaryKeys(key string) []string {
+	if t, ok := Lookup(key); ok {
+		return t.SummaryKeys
+	}
+	return commonSummaryKeys()
+}

@@ -1,0 +1,146 @@
+package tenancy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/database"
+)
+
+// MaxNameLength bounds the names of users, workspaces, tenants and tokens, in characters.
+const MaxNameLength = 255
+
+// maxEmailLength is the longest address SMTP can carry (RFC 5321).
+const maxEmailLength = 254
+
+// dummyPasswordHash is an argon2id hash, with the parameters of passwordParams, of a password
+// nobody uses. Authenticate compares against it when there is no user or no password, so that an
+// unknown email costs as much time as a wrong password.
+const dummyPasswordHash = "$argon2id$v=19$m=65536,t=3,p=2$W8q+6Z2B+GxQmyrmIDszzQ$F0ChCMpQySud45PnciiIT2koPylnevYq+u5QL94opgI"
+
+// CreateUserInput is a new user. Password nil creates a user who signs in with API tokens only.
+type CreateUserInput struct {
+	Email         string
+	Name          string
+	Password      *string
+	PlatformAdmin bool
+}
+
+// NormalizeEmail trims and lower-cases an address, the form in which emails are stored and looked up.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+func validateEmail(fe *fieldErrors, email string) {
+	switch {
+	case email == "":
+		fe.add("email", "is required")
+	case len(email) > maxEmailLength:
+		fe.add("email", fmt.Sprintf("must be at most %d characters", maxEmailLength))
+	default:
+		addr, err := mail.ParseAddress(email)
+		if err != nil || addr.Name != "" || addr.Address != email {
+			fe.add("email", "must be a plain email address such as name@example.com")
+		}
+	}
+}
+
+// validateName checks a required display name and returns it trimmed.
+func validateName(fe *fieldErrors, field, name string) string {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		fe.add(field, "is required")
+	case utf8.RuneCountInString(name) > MaxNameLength:
+		fe.add(field, fmt.Sprintf("must be at most %d characters", MaxNameLength))
+	case !utf8.ValidString(name):
+		fe.add(field, "must be valid UTF-8")
+	}
+	return name
+}
+
+// CreateUser creates a user. The email is stored in lower case; a taken email is an ErrConflict.
+func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, error) {
+	var fe fieldErrors
+	email := NormalizeEmail(in.Email)
+	validateEmail(&fe, email)
+	name := validateName(&fe, "name", in.Name)
+	var hash *string
+	if in.Password != nil {
+		if len(*in.Password) < MinPasswordLength {
+			fe.add("password", fmt.Sprintf("must have at least %d characters", MinPasswordLength))
+		}
+	}
+	if err := fe.err(); err != nil {
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	if in.Password != nil {
+		h, err := HashPassword(*in.Password)
+		if err != nil {
+			return User{}, fmt.Errorf("create user: %w", err)
+		}
+		hash = &h
+	}
+	now := s.clockNow()
+	u := User{Email: email, Name: name, PasswordHash: hash, IsPlatformAdmin: in.PlatformAdmin, CreatedAt: now, UpdatedAt: now}
+	if err := s.db.WithContext(ctx).Create(&u).Error; err != nil {
+		if database.IsUniqueViolation(err, "users_email_key") {
+			return User{}, fmt.Errorf("create user %s: %w", email, conflict("email", "is already taken"))
+		}
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByID returns a user, or ErrNotFound.
+func (s *Service) UserByID(ctx context.Context, id int64) (User, error) {
+	var u User
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
+		return User{}, notFound(err, "user %d", id)
+	}
+	return u, nil
+}
+
+// UserByEmail returns the user with that email, in any case, or ErrNotFound.
+func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
+	email = NormalizeEmail(email)
+	var u User
+	if err := s.db.WithContext(ctx).Where("lower(email) = ?", email).Take(&u).Error; err != nil {
+		return User{}, notFound(err, "user %s", email)
+	}
+	return u, nil
+}
+
+// Authenticate checks an email and password. An unknown email, a user without a password and a
+// wrong password are all ErrInvalidCredentials, and all cost one argon2id comparison, so that
+// timing does not tell which emails exist.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (User, error) {
+	u, err := s.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if err != nil || u.PasswordHash == nil {
+		CheckPassword(password, dummyPasswordHash)
+		return User{}, fmt.Errorf("authenticate: %w", ErrInvalidCredentials)
+	}
+	if !CheckPassword(password, *u.PasswordHash) {
+		return User{}, fmt.Errorf("authenticate: %w", ErrInvalidCredentials)
+	}
+	return u, nil
+}
+
+// userExists reports ErrNotFound for a missing user, inside tx.
+func userExists(tx *gorm.DB, id int64) error {
+	var n int64
+	if err := tx.Model(&User{}).Where("id = ?", id).Count(&n).Error; err != nil {
+		return fmt.Errorf("user %d: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("user %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
