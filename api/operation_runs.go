@@ -165,7 +165,7 @@ type runListJSON struct {
 
 func (s *Server) listRuns(c echo.Context) error {
 	q := c.QueryParams()
-	f, err := parseRunFilter(q, true)
+	f, err := parseRunFilter(q, c.Request().URL.RawQuery, true)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ type runCountsJSON struct {
 
 func (s *Server) countRuns(c echo.Context) error {
 	q := c.QueryParams()
-	f, err := parseRunFilter(q, false)
+	f, err := parseRunFilter(q, c.Request().URL.RawQuery, false)
 	if err != nil {
 		return err
 	}
@@ -252,8 +252,11 @@ var runOutcomes = map[string]operations.Outcome{
 }
 
 // parseRunFilter reads the list filters; every malformed value is a 400 naming its parameter.
-func parseRunFilter(q url.Values, paging bool) (operations.Filter, error) {
+func parseRunFilter(q url.Values, rawQuery string, paging bool) (operations.Filter, error) {
 	var f operations.Filter
+	if _, err := url.ParseQuery(rawQuery); err != nil {
+		return f, BadRequest("malformed_query", "The query string is not properly encoded.")
+	}
 	var errs []FieldError
 	bad := func(field, msg string) { errs = append(errs, FieldError{Field: field, Message: msg}) }
 	allowed := map[string]bool{"workspace_id": true, "tenant_id": true, "type": true, "status": true, "outcome": true,

@@ -19,6 +19,7 @@ var readonlyMayView = map[string]bool{"drift_generate_findings": true, "legacy.c
 // exact status codes: 200 allowed, 401 no token, 403 member without the capability, 404 not a
 // member, not entitled or no such run.
 func TestPermissionMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ws := e.id(`INSERT INTO workspaces (name, slug) VALUES ('Contoso', 'contoso')`)
 	otherWS := e.id(`INSERT INTO workspaces (name, slug) VALUES ('Other', 'other')`)
@@ -114,6 +115,7 @@ func TestPermissionMatrix(t *testing.T) {
 // TestNotFoundIsIndistinguishable: a foreign run and a run that never existed answer with the
 // same bytes.
 func TestNotFoundIsIndistinguishable(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ws := e.id(`INSERT INTO workspaces (name, slug) VALUES ('A', 'a')`)
 	other := e.id(`INSERT INTO workspaces (name, slug) VALUES ('B', 'b')`)

@@ -64,6 +64,8 @@ func New(d Deps) *Server {
 	e.Use(s.metrics.middleware)
 	e.Use(securityHeaders)
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		// A path that is gone has no preflight either: it answers 404 like every other method.
+		Skipper:       func(c echo.Context) bool { return s.access[c.Request().Method+" "+c.Path()].kind == accessGone },
 		AllowOrigins:  d.Config.CORSOrigins,
 		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
 		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-None-Match"},

@@ -41,6 +41,7 @@ func schemaSnapshot(t *testing.T, x exec) string {
 // TestDownToBaselineAndUpAgain walks the chain all the way down and up again on an empty
 // database: every down restores the shape its up changed.
 func TestDownToBaselineAndUpAgain(t *testing.T) {
+	t.Parallel()
 	tdb := dbtest.NewEmpty(t)
 	mg := migrator(t, tdb.URL)
 	x := exec{t, tdb.SQL}
@@ -110,6 +111,7 @@ func diff(want, got string) string {
 
 // TestEveryMigrationHasADown checks the chain's files pair up and versions are unique timestamps.
 func TestEveryMigrationHasADown(t *testing.T) {
+	t.Parallel()
 	files, err := fs.Glob(db.Migrations, db.MigrationsDir+"/*.sql")
 	if err != nil {
 		t.Fatal(err)

@@ -64,6 +64,7 @@ func (e exec) nullInt(query string, args ...any) sql.NullInt64 {
 // TestCutoverUpgrade migrates a database holding pre-cut-over data through the spec-087 chain and
 // checks that references move to canonical runs, legacy storage goes and nothing else is lost.
 func TestCutoverUpgrade(t *testing.T) {
+	t.Parallel()
 	tdb := dbtest.NewEmpty(t)
 	mg := migrator(t, tdb.URL)
 	if err := mg.Goto(baselineVersion); err != nil {

@@ -17,6 +17,7 @@ var writesRuns = regexp.MustCompile(`(?is)\b(insert\s+into|copy|merge\s+into)\s+
 // runtime half of the rule, an unchanged operation_runs count across the cut-over, is checked in
 // TestCutoverUpgrade.
 func TestNoLegacyRunBackfill(t *testing.T) {
+	t.Parallel()
 	files, err := fs.Glob(db.Migrations, db.MigrationsDir+"/*.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +39,7 @@ func TestNoLegacyRunBackfill(t *testing.T) {
 }
 
 func TestNoLegacyRunBackfillPatternCatchesWrites(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{
 		"INSERT INTO operation_runs (type) SELECT 'inventory_sync' FROM inventory_sync_runs",
 		"insert  into public.operation_runs select * from x",

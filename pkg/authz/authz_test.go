@@ -23,6 +23,7 @@ func (w world) id(q string, args ...any) int64 {
 }
 
 func TestDecisionsFollowMembershipsAndEntitlement(t *testing.T) {
+	t.Parallel()
 	tdb := dbtest.New(t)
 	w := world{t, tdb}
 	ws := w.id(`INSERT INTO workspaces (name, slug) VALUES ('A', 'a')`)

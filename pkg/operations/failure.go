@@ -127,7 +127,7 @@ type redaction struct {
 var redactions = []redaction{
 	// Authorization: <scheme> <credentials>, as a header line or a JSON field.
 	{re: regexp.MustCompile(`(?i)(\b(?:proxy-)?authorization\\?"?\s*[:=]\s*\\?"?)` +
-		`(?:(?:bearer|basic|negotiate|digest|ntlm|sharedkey|sharedaccesssignature)\s+)?[^\s"',;\\]+`),
+		`(?:(?:bearer|basic|negotiate|digest|ntlm|sharedkey|sharedaccesssignature)\s+)?[^\s"',;()<>\\]+`),
 		repl: "${1}" + redacted},
 	// Credentials in a URL: scheme://user:password@host.
 	{re: regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://[^:/?#@\s]*):[^@/\s]+@`),
@@ -135,9 +135,15 @@ var redactions = []redaction{
 	// ADO.NET-style connection strings: Password=any text up to the next ';'.
 	{re: regexp.MustCompile(`(?i)(\b(?:password|pwd)\s*=\s*)[^;\r\n"']+;`),
 		repl: "${1}" + redacted + ";"},
-	// JSON: "client_secret": "value".
-	{re: regexp.MustCompile(`(?i)("` + keyPrefix + `(?:` + secretKeys + `)"\s*:\s*)"(?:[^"\\]|\\.)*"`),
-		repl: `${1}"` + redacted + `"`},
+	// JSON and its look-alikes: "client_secret": "value", 'password': 'value', "pin": 1234.
+	{re: regexp.MustCompile(`(?i)(["']` + keyPrefix + `(?:` + secretKeys + `)["']\s*:\s*)` +
+		`("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s"',}\]\\]+)`),
+		fn: func(m []string) string {
+			if q := m[2][0]; q == '"' || q == '\'' {
+				return m[1] + string(q) + redacted + string(q)
+			}
+			return m[1] + redacted
+		}},
 	// JSON inside a JSON string: \"client_secret\": \"value\".
 	{re: regexp.MustCompile(`(?i)(\\"` + keyPrefix + `(?:` + secretKeys + `)\\"\s*:\s*)\\"(?:[^"\\]|\\[^"])*\\"`),
 		repl: `${1}\"` + redacted + `\"`},

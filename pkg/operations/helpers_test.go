@@ -2,7 +2,6 @@ package operations_test
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,14 +28,11 @@ func (c *testClock) Now() time.Time      { return time.UnixMicro(c.unixMicro.Loa
 func (c *testClock) Set(t time.Time)     { c.unixMicro.Store(t.UnixMicro()) }
 func (c *testClock) Add(d time.Duration) { c.unixMicro.Add(d.Microseconds()) }
 
-var fixtureSeq atomic.Int64
-
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{db: dbtest.New(t), clock: &testClock{}}
 	f.clock.Set(time.Date(2026, 2, 14, 9, 30, 0, 0, time.UTC))
 	f.svc = operations.NewService(f.db.Gorm, operations.WithClock(f.clock.Now))
-	n := fixtureSeq.Add(1)
 	ctx := context.Background()
 	row := func(dst *int64, q string, args ...any) {
 		t.Helper()
@@ -44,11 +40,11 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatalf("fixture: %s: %v", q, err)
 		}
 	}
-	row(&f.workspaceID, `INSERT INTO workspaces (name, slug) VALUES ('Contoso MSP', $1) RETURNING id`, fmt.Sprintf("contoso-%d", n))
+	row(&f.workspaceID, `INSERT INTO workspaces (name, slug) VALUES ('Contoso MSP', 'contoso') RETURNING id`)
 	row(&f.tenantID, `INSERT INTO tenants (workspace_id, name, entra_tenant_id) VALUES ($1, 'Fabrikam', $2) RETURNING id`,
-		f.workspaceID, fmt.Sprintf("00000000-0000-0000-0000-%012d", n))
-	row(&f.aliceID, `INSERT INTO users (email, name) VALUES ($1, 'Alice Admin') RETURNING id`, fmt.Sprintf("alice%d@contoso.example", n))
-	row(&f.bobID, `INSERT INTO users (email, name) VALUES ($1, 'Bob Operator') RETURNING id`, fmt.Sprintf("bob%d@contoso.example", n))
+		f.workspaceID, "6f1c2a9e-3b7d-4c1e-9a55-0d2f8e4b7c31")
+	row(&f.aliceID, `INSERT INTO users (email, name) VALUES ('alice@contoso.example', 'Alice Admin') RETURNING id`)
+	row(&f.bobID, `INSERT INTO users (email, name) VALUES ('bob@contoso.example', 'Bob Operator') RETURNING id`)
 	return f
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
 
@@ -105,7 +106,7 @@ func (s *Service) Ensure(ctx context.Context, tx *gorm.DB, in EnsureInput) (Run,
 			in.WorkspaceID, in.TenantID, in.UserID, p.initiator, in.Type, p.hash, p.context, now, now,
 		).Scan(&runs)
 		if res.Error != nil {
-			if errors.Is(res.Error, gorm.ErrForeignKeyViolated) {
+			if isForeignKeyViolation(res.Error) {
 				return Run{}, false, fmt.Errorf("%w: workspace, tenant or user does not exist: %w", ErrInvalidInput, res.Error)
 			}
 			return Run{}, false, fmt.Errorf("ensure %s run: %w", in.Type, res.Error)
@@ -201,6 +202,12 @@ func prepareEnsure(in EnsureInput) (ensurePlan, error) {
 	}
 	p.context = string(ctxJSON)
 	return p, nil
+}
+
+// isForeignKeyViolation reports whether err says a referenced row does not exist.
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.Is(err, gorm.ErrForeignKeyViolated) || (errors.As(err, &pgErr) && pgErr.Code == "23503")
 }
 
 func newNonce() (string, error) {

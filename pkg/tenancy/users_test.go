@@ -11,6 +11,7 @@ import (
 func ptr[T any](v T) *T { return &v }
 
 func TestCreateUserNormalisesEmailAndHashesPassword(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	u, err := f.svc.CreateUser(ctx, CreateUserInput{Email: "  Alice@Example.COM ", Name: " Alice ", Password: ptr("correct horse battery"), PlatformAdmin: true})
@@ -49,6 +50,7 @@ func TestCreateUserNormalisesEmailAndHashesPassword(t *testing.T) {
 }
 
 func TestCreateUserValidation(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	_, err := f.svc.CreateUser(ctx, CreateUserInput{Email: "not an email", Name: "  ", Password: ptr("short")})
@@ -72,6 +74,7 @@ func TestCreateUserValidation(t *testing.T) {
 }
 
 func TestCreateUserEmailConflict(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.user(t, "carol@example.com", false)
@@ -81,6 +84,7 @@ func TestCreateUserEmailConflict(t *testing.T) {
 }
 
 func TestAuthenticate(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	u, err := f.svc.CreateUser(ctx, CreateUserInput{Email: "dave@example.com", Name: "Dave", Password: ptr("a long enough password")})
@@ -107,6 +111,7 @@ func TestAuthenticate(t *testing.T) {
 
 // The dummy comparison costs what a real one does only while its parameters are the stored ones.
 func TestDummyPasswordHashUsesPasswordParams(t *testing.T) {
+	t.Parallel()
 	p, _, _, err := argon2id.DecodeHash(dummyPasswordHash)
 	if err != nil {
 		t.Fatal(err)
