@@ -91,7 +91,9 @@ func TestMonitoringOperationsFilters(t *testing.T) {
 		{"limit=200", 120, nil},
 		{"tab=active&limit=200", 24, func(p listPage) string { return expectAll(p, func(s, o string) bool { return s == "running" }) }},
 		{"tab=succeeded&limit=200", 24, func(p listPage) string { return expectAll(p, func(s, o string) bool { return o == "succeeded" }) }},
-		{"tab=partial&limit=200", 24, func(p listPage) string { return expectAll(p, func(s, o string) bool { return o == "partially_succeeded" }) }},
+		{"tab=partial&limit=200", 24, func(p listPage) string {
+			return expectAll(p, func(s, o string) bool { return o == "partially_succeeded" })
+		}},
 		{"tab=failed&limit=200", 24, func(p listPage) string { return expectAll(p, func(s, o string) bool { return o == "failed" }) }},
 		{"outcome=failed&outcome=blocked&limit=200", 48, nil},
 		{"status=running&limit=200", 24, nil},

@@ -54,6 +54,7 @@ func New(d Deps) *Server {
 	s := &Server{e: e, db: d.DB, sql: sqlDB, log: d.Log, cfg: d.Config, metrics: newMetrics(),
 		tenancy: d.Tenancy, auth: d.Auth, authz: d.Authz,
 		counts: newTTLCache[runCountsJSON](d.Config.CountsCacheTTL, 10000), access: map[string]access{}}
+	s.metrics.Register(newRunCollector(sqlDB))
 	e.HTTPErrorHandler = errorHandler(d.Log)
 
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{

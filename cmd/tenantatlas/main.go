@@ -28,6 +28,10 @@ commands:
   migrate version             print the applied version
   migrate versions            list the versions of the chain
   seed demo                   create the demo workspace (idempotent)
+  users create --email E --name N [--platform-admin] [--password-stdin]
+                              create a user (the password is stdin's first line)
+  tokens create --email E [--name N] [--ttl 720h]
+                              issue an API token (0 never expires); prints only the token
 
 Configuration comes from the environment; see README.md.`
 
@@ -74,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"worker":  workerCmd,
 		"migrate": migrateCmd,
 		"seed":    seedCmd,
+		"users":   usersCmd,
+		"tokens":  tokensCmd,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

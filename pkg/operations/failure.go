@@ -137,7 +137,7 @@ var redactions = []redaction{
 		repl: "${1}" + redacted + ";"},
 	// JSON and its look-alikes: "client_secret": "value", 'password': 'value', "pin": 1234.
 	{re: regexp.MustCompile(`(?i)(["']` + keyPrefix + `(?:` + secretKeys + `)["']\s*:\s*)` +
-		`("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s"',}\]\\]+)`),
+		`("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\[redacted\]|[^\s"',}\]\\]+)`),
 		fn: func(m []string) string {
 			if q := m[2][0]; q == '"' || q == '\'' {
 				return m[1] + string(q) + redacted + string(q)
