@@ -31,6 +31,10 @@ test: ## run every test against real PostgreSQL
 	go vet ./...; \
 	go test -race -count=1 ./...
 
+.PHONY: bench
+bench: build ## load-test the run list on 1M runs (wrk) and run the Go benchmarks
+	@$(PG_ENV); scripts/bench-api.sh
+
 .PHONY: bench-migrate
 bench-migrate: build ## time the spec-087 cut-over on 1M legacy runs, 2M items, 0.5M findings
 	@$(PG_ENV); scripts/bench-migrate.sh

@@ -30,8 +30,8 @@ const (
 	MaxFailureMessage = 500 // runes in a message, the ellipsis included
 )
 
-// maxRawMessage bounds how much of a message is examined at all.
-const maxRawMessage = 64 << 10
+// maxRawMessage bounds how much of a message is examined at all: far more than is ever shown.
+const maxRawMessage = 8 << 10
 
 // redacted replaces every secret found in a message.
 const redacted = "[redacted]"

@@ -81,12 +81,20 @@ func TestCanonicalJSONOrderIndependent(t *testing.T) {
 func TestIdentityHashDistinguishes(t *testing.T) {
 	base, _ := operations.IdentityHash(7, "inventory_sync", map[string]any{"policy_types": []string{"a"}})
 	for name, h := range map[string]func() (string, error){
-		"scope":  func() (string, error) { return operations.IdentityHash(8, "inventory_sync", map[string]any{"policy_types": []string{"a"}}) },
-		"type":   func() (string, error) { return operations.IdentityHash(7, "entra_group_sync", map[string]any{"policy_types": []string{"a"}}) },
-		"inputs": func() (string, error) { return operations.IdentityHash(7, "inventory_sync", map[string]any{"policy_types": []string{"b"}}) },
-		"nil":    func() (string, error) { return operations.IdentityHash(7, "inventory_sync", nil) },
+		"scope": func() (string, error) {
+			return operations.IdentityHash(8, "inventory_sync", map[string]any{"policy_types": []string{"a"}})
+		},
+		"type": func() (string, error) {
+			return operations.IdentityHash(7, "entra_group_sync", map[string]any{"policy_types": []string{"a"}})
+		},
+		"inputs": func() (string, error) {
+			return operations.IdentityHash(7, "inventory_sync", map[string]any{"policy_types": []string{"b"}})
+		},
+		"nil": func() (string, error) { return operations.IdentityHash(7, "inventory_sync", nil) },
 		// The separator keeps scope and type apart: 7 + "1inventory" is not 71 + "inventory".
-		"boundary": func() (string, error) { return operations.IdentityHash(71, "nventory_sync", map[string]any{"policy_types": []string{"a"}}) },
+		"boundary": func() (string, error) {
+			return operations.IdentityHash(71, "nventory_sync", map[string]any{"policy_types": []string{"a"}})
+		},
 	} {
 		got, err := h()
 		if err != nil {

@@ -47,12 +47,12 @@ func (r IdentityRule) Valid() bool {
 
 // Canonical run type keys.
 const (
-	TypeInventorySync           = "inventory_sync"
-	TypeEntraGroupSync          = "entra_group_sync"
-	TypeDriftGenerateFindings   = "drift_generate_findings"
-	TypeBackupScheduleRun       = "backup_schedule_run"
-	TypeBackupScheduleRetention = "backup_schedule_retention"
-	TypeBackupSchedulePurge     = "backup_schedule_purge"
+	TypeInventorySync         = "inventory_sync"
+	TypeEntraGroupSync        = "entra_group_sync"
+	TypeDriftGenerateFindings = "drift_generate_findings"
+	TypeBackupRun             = "backup_schedule_run"
+	TypeBackupRetention       = "backup_schedule_retention"
+	TypeBackupPurge           = "backup_schedule_purge"
 )
 
 // Type is one registered run type. Every run type is declared once, here; authorisation,
@@ -112,7 +112,7 @@ func registry() []Type {
 			TimeLimit:    15 * time.Minute,
 		},
 		{
-			Key:          TypeBackupScheduleRun,
+			Key:          TypeBackupRun,
 			Label:        "Backup schedule run",
 			Capability:   "tenant.backups.manage",
 			SummaryKeys:  keys("items", "policy_types"),
@@ -120,7 +120,7 @@ func registry() []Type {
 			TimeLimit:    60 * time.Minute,
 		},
 		{
-			Key:          TypeBackupScheduleRetention,
+			Key:          TypeBackupRetention,
 			Label:        "Backup retention",
 			Capability:   "tenant.backups.manage",
 			SummaryKeys:  keys("kept", "retired"),
@@ -128,7 +128,7 @@ func registry() []Type {
 			TimeLimit:    15 * time.Minute,
 		},
 		{
-			Key:          TypeBackupSchedulePurge,
+			Key:          TypeBackupPurge,
 			Label:        "Backup purge",
 			Capability:   "tenant.backups.manage",
 			SummaryKeys:  keys("deleted", "items_deleted"),

@@ -144,7 +144,7 @@ func TestEnsureConcurrentSameIdentityWorkspace(t *testing.T) {
 		return operations.EnsureInput{
 			WorkspaceID:   f.workspaceID,
 			InitiatorName: fmt.Sprintf("caller-%03d", i),
-			Type:          operations.TypeBackupSchedulePurge,
+			Type:          operations.TypeBackupPurge,
 			// Key order does not matter to the identity.
 			IdentityInputs: map[string]any{"day": "2026-02-14", "grace_days": 7},
 		}
@@ -158,7 +158,7 @@ func TestEnsureConcurrentSameIdentityWorkspace(t *testing.T) {
 	}
 	f.complete(t, run.ID, operations.OutcomeSucceeded)
 	next, created := f.ensure(t, operations.EnsureInput{
-		WorkspaceID: f.workspaceID, Type: operations.TypeBackupSchedulePurge,
+		WorkspaceID: f.workspaceID, Type: operations.TypeBackupPurge,
 		IdentityInputs: map[string]any{"grace_days": 7, "day": "2026-02-14"},
 	})
 	if !created || next.ID == run.ID {
@@ -167,7 +167,7 @@ func TestEnsureConcurrentSameIdentityWorkspace(t *testing.T) {
 
 	// A tenant run with the same inputs does not collide with the workspace run.
 	tenantRun, created := f.ensure(t, operations.EnsureInput{
-		WorkspaceID: f.workspaceID, TenantID: &f.tenantID, Type: operations.TypeBackupSchedulePurge,
+		WorkspaceID: f.workspaceID, TenantID: &f.tenantID, Type: operations.TypeBackupPurge,
 		IdentityInputs: map[string]any{"grace_days": 7, "day": "2026-02-14"},
 	})
 	if !created || tenantRun.ID == next.ID {
@@ -216,7 +216,7 @@ func TestEnsureAlwaysNew(t *testing.T) {
 	for range 5 {
 		run, created := f.ensure(t, operations.EnsureInput{
 			WorkspaceID: f.workspaceID, TenantID: &f.tenantID, UserID: &f.aliceID, InitiatorName: "Alice Admin",
-			Type: operations.TypeBackupScheduleRun, IdentityRule: operations.IdentityAlwaysNew,
+			Type: operations.TypeBackupRun, IdentityRule: operations.IdentityAlwaysNew,
 			IdentityInputs: inputs, Context: map[string]any{"backup_schedule_id": 42, "trigger": "run_now"},
 		})
 		if !created || seen[run.ID] || hashes[*run.RunIdentityHash] {
@@ -230,8 +230,8 @@ func TestEnsureAlwaysNew(t *testing.T) {
 
 	// The same schedule's scheduled slot is deduplicated by its default rule.
 	slot := map[string]any{"backup_schedule_id": 42, "scheduled_for": "2026-02-14T09:30"}
-	a, createdA := f.ensure(t, operations.EnsureInput{WorkspaceID: f.workspaceID, TenantID: &f.tenantID, Type: operations.TypeBackupScheduleRun, IdentityInputs: slot})
-	b, createdB := f.ensure(t, operations.EnsureInput{WorkspaceID: f.workspaceID, TenantID: &f.tenantID, Type: operations.TypeBackupScheduleRun, IdentityInputs: slot})
+	a, createdA := f.ensure(t, operations.EnsureInput{WorkspaceID: f.workspaceID, TenantID: &f.tenantID, Type: operations.TypeBackupRun, IdentityInputs: slot})
+	b, createdB := f.ensure(t, operations.EnsureInput{WorkspaceID: f.workspaceID, TenantID: &f.tenantID, Type: operations.TypeBackupRun, IdentityInputs: slot})
 	if !createdA || createdB || a.ID != b.ID {
 		t.Fatalf("slot: runs %d (created=%v) and %d (created=%v), want one run", a.ID, createdA, b.ID, createdB)
 	}
@@ -329,7 +329,7 @@ func TestEnsureValidation(t *testing.T) {
 		{"user without name", func(in *operations.EnsureInput) { in.UserID = &f.aliceID }, operations.ErrInvalidInput},
 		{"NUL in name", func(in *operations.EnsureInput) { in.InitiatorName = "Al\x00ice" }, operations.ErrInvalidInput},
 		{"unknown rule", func(in *operations.EnsureInput) { in.IdentityRule = "sometimes" }, operations.ErrInvalidInput},
-		{"slot without inputs", func(in *operations.EnsureInput) { in.Type = operations.TypeBackupScheduleRun }, operations.ErrInvalidInput},
+		{"slot without inputs", func(in *operations.EnsureInput) { in.Type = operations.TypeBackupRun }, operations.ErrInvalidInput},
 		{"inputs not JSON", func(in *operations.EnsureInput) { in.IdentityInputs = map[string]any{"f": func() {}} }, operations.ErrInvalidInput},
 		{"context not JSON", func(in *operations.EnsureInput) { in.Context = map[string]any{"c": make(chan int)} }, operations.ErrInvalidInput},
 		{"NUL in context", func(in *operations.EnsureInput) { in.Context = map[string]any{"c": "a\x00b"} }, operations.ErrInvalidInput},

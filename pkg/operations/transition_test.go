@@ -16,7 +16,7 @@ import (
 func (f *fixture) runIn(t *testing.T, st operations.Status) operations.Run {
 	t.Helper()
 	run, _ := f.ensure(t, operations.EnsureInput{
-		WorkspaceID: f.workspaceID, TenantID: &f.tenantID, Type: operations.TypeBackupScheduleRun,
+		WorkspaceID: f.workspaceID, TenantID: &f.tenantID, Type: operations.TypeBackupRun,
 		IdentityRule: operations.IdentityAlwaysNew,
 	})
 	ctx := context.Background()
