@@ -32,7 +32,8 @@ const (
 	IdentityAlwaysNew IdentityRule = "always_new"
 	// IdentitySlot: the identity inputs fully determine the run (a schedule's slot, the
 	// retention or purge of one backup); a duplicate while the run is active is reused. The
-	// inputs are required.
+	// inputs are required. As for every rule, a finished run frees its identity: that a slot
+	// runs at most once after that is the scheduler's guarantee (River's unique options).
 	IdentitySlot IdentityRule = "slot"
 )
 
@@ -138,33 +139,50 @@ func registry() []Type {
 	}
 }
 
-// Types returns every registered run type in a stable order. The result is the caller's own.
-func Types() []Type { return registry() }
-
-// Keys returns the keys of every registered run type, in the order of Types.
-func Keys() []string {
-	types := registry()
-	keys := make([]string, len(types))
-	for i, t := range types {
-		keys[i] = t.Key
-	}
-	return keys
-}
-
-// Lookup returns the registered type with the given key.
-func Lookup(key string) (Type, bool) {
-	for _, t := range registry() {
-		if t.Key == key {
-			return t, true
+// declared is the registry, built once and never changed; callers get copies.
+var (
+	declared = registry()
+	byKey    = func() map[string]Type {
+		m := make(map[string]Type, len(declared))
+		for _, t := range declared {
+			m[t.Key] = t
 		}
+		return m
+	}()
+	declaredKeys = func() []string {
+		keys := make([]string, len(declared))
+		for i, t := range declared {
+			keys[i] = t.Key
+		}
+		return keys
+	}()
+)
+
+// Types lists the registered run types in a stable order.
+func Types() []Type {
+	out := make([]Type, len(declared))
+	for i, t := range declared {
+		out[i] = t.clone()
 	}
-	return Type{}, false
+	return out
 }
 
-// CapabilityFor returns the capability that starting and viewing a run of the given type needs;
-// for a type the registry does not know, CapabilityOperationsView.
+func (t Type) clone() Type {
+	t.SummaryKeys = slices.Clone(t.SummaryKeys)
+	return t
+}
+
+// Keys lists the registered type keys in the order of Types.
+func Keys() []string { return slices.Clone(declaredKeys) }
+
+// Lookup finds a registered type by key.
+func Lookup(key string) (Type, bool) {
+	t, ok := byKey[key]
+	return t.clone(), ok
+}
+
 func CapabilityFor(key string) string {
-	if t, ok := Lookup(key); ok {
+	if t, ok := byKey[key]; ok {
 		return t.Capability
 	}
 	return CapabilityOperationsView
@@ -172,7 +190,7 @@ func CapabilityFor(key string) string {
 
 // LabelFor returns the type's label; for a type the registry does not know, UnknownLabel.
 func LabelFor(key string) string {
-	if t, ok := Lookup(key); ok {
+	if t, ok := byKey[key]; ok {
 		return t.Label
 	}
 	return UnknownLabel

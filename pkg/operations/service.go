@@ -93,6 +93,9 @@ type EnsureInput struct {
 // identities decides, and a caller whose insert conflicts reads the run that won. In a caller's
 // transaction, use READ COMMITTED (PostgreSQL's default): at a higher isolation level a conflict
 // with a run committed after the transaction began fails with a serialization error.
+// Validation errors (ErrUnknownType, ErrInvalidInput other than a missing workspace, tenant or
+// user) are found before any SQL runs and leave the caller's transaction usable; a database
+// error, a missing referenced row included, aborts it.
 func (s *Service) Ensure(ctx context.Context, tx *gorm.DB, in EnsureInput) (Run, bool, error) {
 	p, err := prepareEnsure(in)
 	if err != nil {
@@ -253,12 +256,9 @@ func (p ensurePlan) activeSQL() string {
 
 // Get returns the run with the given id.
 func (s *Service) Get(ctx context.Context, id int64) (Run, error) {
-	var runs []Run
-	if err := s.db.WithContext(ctx).Raw(`SELECT * FROM operation_runs WHERE id = ?`, id).Scan(&runs).Error; err != nil {
+	sqlDB, err := s.db.DB()
+	if err != nil {
 		return Run{}, fmt.Errorf("get run %d: %w", id, err)
 	}
-	if len(runs) == 0 {
-		return Run{}, fmt.Errorf("%w: %d", ErrNotFound, id)
-	}
-	return runs[0], nil
+	return Find(ctx, sqlDB, id)
 }

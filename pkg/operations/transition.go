@@ -81,7 +81,7 @@ func (s *Service) Transition(ctx context.Context, tx *gorm.DB, runID int64, t Tr
 		if err != nil {
 			return Run{}, fmt.Errorf("transition run %d: summary counts: %w", runID, err)
 		}
-		counts = new(string(b)) // Go 1.26: new of a value
+		counts = new(string(b))
 	}
 	if t.Failures != nil {
 		b, err := json.Marshal(SanitizeFailures(t.Failures))
