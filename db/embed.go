@@ -2,6 +2,8 @@
 // migrations/, embedded into the binary.
 package db
 
+//go:generate go run ./rivergen -out migrations
+
 import "embed"
 
 // Migrations holds every *.up.sql and *.down.sql file of the chain.
