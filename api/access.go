@@ -69,6 +69,11 @@ func (s *Server) route(method, path string, h echo.HandlerFunc, a access) {
 		chain = append(chain, s.authenticate, s.loadRun)
 	}
 	s.e.Add(method, path, h, chain...)
+	if method == http.MethodGet {
+		// HEAD answers like GET, without the body.
+		s.access[http.MethodHead+" "+path] = a
+		s.e.Add(http.MethodHead, path, h, chain...)
+	}
 }
 
 // Context keys.

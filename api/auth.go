@@ -67,7 +67,8 @@ func (s *Server) login(c echo.Context) error {
 // logout revokes the token the request came with.
 func (s *Server) logout(c echo.Context) error {
 	p := principal(c)
-	if err := s.tenancy.RevokeToken(c.Request().Context(), p.User.ID, p.TokenID); err != nil {
+	// A token already gone is as signed out as it gets.
+	if err := s.tenancy.RevokeToken(c.Request().Context(), p.User.ID, p.TokenID); err != nil && !errors.Is(err, tenancy.ErrNotFound) {
 		return err
 	}
 	s.auth.Invalidate(p.TokenHash)

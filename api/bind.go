@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -78,3 +79,6 @@ func jsonKind(goKind string) string {
 	}
 	return "a number"
 }
+
+// parseQuery checks that a raw query string is properly encoded.
+func parseQuery(raw string) (map[string][]string, error) { return url.ParseQuery(raw) }

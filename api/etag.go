@@ -13,11 +13,22 @@ import (
 // jsonWithETag renders v with a weak ETag over its bytes and answers 304 when the client already
 // holds that representation.
 func jsonWithETag(c echo.Context, status int, v any) error {
+	return jsonWithETagOf(c, status, v, nil)
+}
+
+// jsonWithETagOf renders v with an ETag computed over tagged (over v itself when tagged is nil).
+func jsonWithETagOf(c echo.Context, status int, v, tagged any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(body)
+	tagBytes := body
+	if tagged != nil {
+		if tagBytes, err = json.Marshal(tagged); err != nil {
+			return err
+		}
+	}
+	sum := sha256.Sum256(tagBytes)
 	etag := `W/"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
 	h := c.Response().Header()
 	h.Set("ETag", etag)

@@ -225,8 +225,10 @@ func (s *Server) countRuns(c echo.Context) error {
 		start := now.Add(-30 * 24 * time.Hour).Truncate(time.Minute)
 		f.CreatedAfter = &start
 	}
-	vis := s.authz.Visibility(principal(c).User.ID)
-	key := countsKey(vis, q, *f.CreatedAfter)
+	userID := principal(c).User.ID
+	gen := s.authz.Generation()
+	vis := s.authz.Visibility(userID)
+	key := fmt.Sprintf("%d|%d|%s|%s", userID, gen, q.Encode(), f.CreatedAfter.Format(time.RFC3339))
 	out, err := s.counts.get(key, func() (runCountsJSON, error) {
 		counts, err := operations.Count(c.Request().Context(), s.sql, vis.Grants, f, now)
 		return runCountsJSON{Counts: counts, WindowStart: *f.CreatedAfter, AsOf: now}, err
@@ -235,13 +237,10 @@ func (s *Server) countRuns(c echo.Context) error {
 		return err
 	}
 	out.MaxStalenessSeconds = s.cfg.CountsCacheTTL.Seconds()
-	return jsonWithETag(c, http.StatusOK, out)
+	// The ETag covers the counts, not the moment they were taken.
+	return jsonWithETagOf(c, http.StatusOK, out, out.Counts)
 }
 
-// countsKey identifies one caller's view (its visibility snapshot) and filters.
-func countsKey(vis *authz.Visibility, q url.Values, windowStart time.Time) string {
-	return fmt.Sprintf("%p", vis) + "|" + q.Encode() + "|" + windowStart.Format(time.RFC3339)
-}
 
 var runStatuses = map[string]operations.Status{"queued": operations.StatusQueued, "running": operations.StatusRunning, "completed": operations.StatusCompleted}
 

@@ -33,6 +33,17 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, v1+"/operation-runs/counts", s.countRuns, signedIn())
 	s.route(http.MethodGet, v1+"/operation-runs/:id", s.getRun, onRun())
 
+	s.route(http.MethodGet, v1+"/policy-types", s.listPolicyTypes, signedIn())
+	s.route(http.MethodPost, v1+"/tenants/:tenant/inventory/sync", s.startInventorySync, onTenant("tenant.inventory.sync"))
+	s.route(http.MethodGet, v1+"/tenants/:tenant/inventory/items", s.listInventoryItems, onTenant("tenant.inventory.view"))
+	s.route(http.MethodGet, v1+"/tenants/:tenant/inventory/kpis", s.inventoryKPIs, onTenant("tenant.inventory.view"))
+	s.route(http.MethodPost, v1+"/tenants/:tenant/directory/groups/sync", s.startGroupSync, onTenant("tenant.directory.sync"))
+	s.route(http.MethodGet, v1+"/tenants/:tenant/directory/groups", s.listGroups, onTenant("tenant.directory.view"))
+
+	s.route(http.MethodGet, v1+"/notifications", s.listNotifications, signedIn())
+	s.route(http.MethodPost, v1+"/notifications/read-all", s.readAllNotifications, signedIn())
+	s.route(http.MethodPost, v1+"/notifications/:id/read", s.readNotification, signedIn())
+
 	// The legacy run resources are gone (spec 087): every method, with or without an id or a
 	// trailing slash, on the top-level and the tenant-scoped forms, answers 404 — never a
 	// redirect — whoever asks.
@@ -47,7 +58,7 @@ func (s *Server) routes() {
 	}
 }
 
-var legacyMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+var legacyMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut,
 	http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
 // Routes lists "METHOD path" for every registered route, for the contract tests.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tenantatlas/operations/pkg/authz"
 	"github.com/tenantatlas/operations/pkg/config"
+	"github.com/tenantatlas/operations/pkg/jobs"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
@@ -25,6 +26,7 @@ type Deps struct {
 	Tenancy *tenancy.Service
 	Auth    *tenancy.Authenticator
 	Authz   *authz.Authorizer
+	Starter *jobs.Starter
 }
 
 // Server holds the Echo instance and the dependencies its handlers use.
@@ -38,6 +40,7 @@ type Server struct {
 	tenancy *tenancy.Service
 	auth    *tenancy.Authenticator
 	authz   *authz.Authorizer
+	starter *jobs.Starter
 	counts  *ttlCache[runCountsJSON]
 	access  map[string]access // "METHOD /path" -> declared access
 }
@@ -52,7 +55,7 @@ func New(d Deps) *Server {
 		panic("api: the GORM handle has no database/sql pool: " + err.Error())
 	}
 	s := &Server{e: e, db: d.DB, sql: sqlDB, log: d.Log, cfg: d.Config, metrics: newMetrics(),
-		tenancy: d.Tenancy, auth: d.Auth, authz: d.Authz,
+		tenancy: d.Tenancy, auth: d.Auth, authz: d.Authz, starter: d.Starter,
 		counts: newTTLCache[runCountsJSON](d.Config.CountsCacheTTL, 10000), access: map[string]access{}}
 	s.metrics.Register(newRunCollector(sqlDB))
 	e.HTTPErrorHandler = errorHandler(d.Log)

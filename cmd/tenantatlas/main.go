@@ -28,6 +28,7 @@ commands:
   migrate version             print the applied version
   migrate versions            list the versions of the chain
   seed demo                   create the demo workspace (idempotent)
+  runs reconcile              complete stale queued or running runs as failed (run.stale)
   users create --email E --name N [--platform-admin] [--password-stdin]
                               create a user (the password is stdin's first line)
   tokens create --email E [--name N] [--ttl 720h]
@@ -80,6 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"seed":    seedCmd,
 		"users":   usersCmd,
 		"tokens":  tokensCmd,
+		"runs":    runsCmd,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -8,9 +8,17 @@ import (
 	"net/http"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/tenantatlas/operations/api"
 	"github.com/tenantatlas/operations/pkg/authz"
 	"github.com/tenantatlas/operations/pkg/database"
+	"github.com/tenantatlas/operations/pkg/directory"
+	"github.com/tenantatlas/operations/pkg/graph"
+	"github.com/tenantatlas/operations/pkg/inventory"
+	"github.com/tenantatlas/operations/pkg/jobs"
+	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/secrets"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
@@ -34,7 +42,23 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	go watchChanges(ctx, e, az, auth)
-	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg, Tenancy: ten, Auth: auth, Authz: az})
+	runs := operations.NewService(db)
+	sqlDB, _ := db.DB()
+	queue, err := jobs.NewEnqueuer(sqlDB)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	var workerDone chan error
+	if *withWorker {
+		w, err := newWorker(ctx, e, db, runs)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		workerDone = make(chan error, 1)
+		go func() { workerDone <- w.Run(ctx) }()
+	}
+	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg, Tenancy: ten, Auth: auth, Authz: az,
+		Starter: jobs.NewStarter(db, runs, queue)})
 	httpSrv := &http.Server{
 		Addr:              e.cfg.Listen,
 		Handler:           srv,
@@ -56,6 +80,9 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if workerDone != nil {
+		return <-workerDone
 	}
 	return nil
 }
@@ -94,10 +121,44 @@ func watchChanges(ctx context.Context, e env, az *authz.Authorizer, auth *tenanc
 }
 
 func workerCmd(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: worker takes no arguments", errUsage)
+	}
 	if err := e.cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	e.log.Info("worker: no job kinds are registered in this build; waiting for shutdown")
-	<-ctx.Done()
-	return nil
+	db, err := database.Open(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	w, err := newWorker(ctx, e, db, operations.NewService(db))
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	e.log.Info("workers running")
+	return w.Run(ctx)
+}
+
+// newWorker wires the River working client with every worker.
+func newWorker(ctx context.Context, e env, db *gorm.DB, runs *operations.Service) (*jobs.Worker, error) {
+	var sealer *secrets.Sealer
+	if e.cfg.SecretKey != "" {
+		var err error
+		if sealer, err = secrets.NewSealer(e.cfg.SecretKey); err != nil {
+			return nil, err
+		}
+	}
+	conns := graph.NewConnections(db, sealer)
+	inv, err := inventory.NewSyncer(db, conns)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := directory.NewSyncer(db, conns)
+	if err != nil {
+		return nil, err
+	}
+	return jobs.NewWorker(ctx, jobs.WorkerConfig{
+		DatabaseURL: e.cfg.DatabaseURL, DB: db, Log: e.log, Runs: runs,
+		Inventory: inv, Directory: dir, RunRetention: e.cfg.RunRetention,
+	})
 }

@@ -84,6 +84,7 @@ type Authorizer struct {
 
 // snapshot is one immutable load of the memberships.
 type snapshot struct {
+	generation   uint64
 	enf          *casbin.Enforcer
 	capabilities []string            // every capability the policy names
 	domains      map[string][]string // user subject -> domains it holds a role in
@@ -116,6 +117,9 @@ func (a *Authorizer) Reload(ctx context.Context) error {
 	}
 	enf.EnableAutoSave(false)
 	s := &snapshot{enf: enf, domains: ad.domains}
+	if old := a.snap.Load(); old != nil {
+		s.generation = old.generation + 1
+	}
 	seen := map[string]bool{}
 	for _, p := range ad.policies {
 		if !seen[p[2]] {
@@ -127,6 +131,10 @@ func (a *Authorizer) Reload(ctx context.Context) error {
 	a.snap.Store(s)
 	return nil
 }
+
+// Generation numbers the loaded snapshot; it changes on every Reload, so caches of answers
+// derived from authorisation can key on it.
+func (a *Authorizer) Generation() uint64 { return a.snap.Load().generation }
 
 // capsIn returns the capabilities the user holds in a domain; an empty map means no role there.
 func (s *snapshot) capsIn(userID int64, domain string) map[string]bool {

@@ -55,6 +55,11 @@ func Seed(ctx context.Context, db *gorm.DB, now time.Time) (Result, error) {
 				return fmt.Errorf("tenant: %w", err)
 			}
 			res.Tenants = append(res.Tenants, t)
+			// The demo tenants read from the deterministic simulated provider: no credentials needed.
+			if err := tx.Exec(`INSERT INTO provider_connections (tenant_id, kind) VALUES (?, 'simulated')
+				ON CONFLICT (tenant_id) DO NOTHING`, t.ID).Error; err != nil {
+				return fmt.Errorf("provider connection: %w", err)
+			}
 		}
 		var owner tenancy.User
 		for i, a := range Accounts {

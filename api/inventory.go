@@ -1,0 +1,175 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/riverqueue/river"
+
+	"github.com/tenantatlas/operations/pkg/graph"
+	"github.com/tenantatlas/operations/pkg/inventory"
+	"github.com/tenantatlas/operations/pkg/jobs"
+	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/tenancy"
+)
+
+type inventorySyncRequest struct {
+	PolicyTypes        *[]string `json:"policy_types"`
+	IncludeFoundations *bool     `json:"include_foundations"`
+}
+
+// startInventorySync starts (or reuses) an inventory sync of the tenant for a selection.
+func (s *Server) startInventorySync(c echo.Context) error {
+	var req inventorySyncRequest
+	if c.Request().ContentLength != 0 {
+		if err := bindJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	var types []string
+	if req.PolicyTypes != nil {
+		types = *req.PolicyTypes
+	}
+	sel, ferrs := inventory.NormalizeSelection(types, req.PolicyTypes != nil, req.IncludeFoundations)
+	if len(ferrs) > 0 {
+		fields := make([]FieldError, len(ferrs))
+		for i, f := range ferrs {
+			fields[i] = FieldError{Field: f.Field, Message: f.Message}
+		}
+		return Unprocessable("The selection is not valid.", fields...)
+	}
+	ctxMap := map[string]any{"selection": sel, "scope_key": sel.ScopeKey()}
+	return s.startRun(c, operations.TypeInventorySync, sel, ctxMap, func(id int64) river.JobArgs { return jobs.InventorySyncArgs{RunID: id} })
+}
+
+type itemJSON struct {
+	ID                     int64           `json:"id"`
+	PolicyType             string          `json:"policy_type"`
+	ExternalID             string          `json:"external_id"`
+	DisplayName            string          `json:"display_name"`
+	Category               string          `json:"category"`
+	Platform               string          `json:"platform"`
+	Meta                   json.RawMessage `json:"meta"`
+	ContentHash            string          `json:"content_hash"`
+	LastSeenAt             *time.Time      `json:"last_seen_at"`
+	LastSeenOperationRunID *int64          `json:"last_seen_operation_run_id"`
+}
+
+// listInventoryItems pages through the tenant's inventory.
+func (s *Server) listInventoryItems(c echo.Context) error {
+	q := c.QueryParams()
+	if err := onlyParams(c, "policy_type", "category", "q", "limit", "cursor"); err != nil {
+		return err
+	}
+	limit, err := limitParam(c)
+	if err != nil {
+		return err
+	}
+	f := inventory.ItemFilter{PolicyType: q.Get("policy_type"), Category: q.Get("category"), Search: q.Get("q")}
+	if f.PolicyType != "" {
+		if _, ok := graph.LookupPolicyType(f.PolicyType); !ok {
+			return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "policy_type", Message: "unknown policy type"})
+		}
+	}
+	var after *inventory.ItemCursor
+	if v := q.Get("cursor"); v != "" {
+		cur, err := inventory.DecodeItemCursor(v)
+		if err != nil {
+			return badCursor()
+		}
+		after = &cur
+	}
+	t := c.Get(ctxTenant).(tenancy.Tenant)
+	page, err := inventory.ListItems(c.Request().Context(), s.db, t.ID, f, after, limit)
+	if err != nil {
+		return err
+	}
+	out := make([]itemJSON, 0, len(page.Items))
+	for _, it := range page.Items {
+		out = append(out, itemJSON{ID: it.ID, PolicyType: it.PolicyType, ExternalID: it.ExternalID, DisplayName: it.DisplayName,
+			Category: it.Category, Platform: it.Platform, Meta: emptyOr(it.Meta, "{}"), ContentHash: it.ContentHash,
+			LastSeenAt: it.LastSeenAt, LastSeenOperationRunID: it.LastSeenOperationRunID})
+	}
+	var next *string
+	if page.Next != nil {
+		n := page.Next.Encode()
+		next = &n
+		setNextLink(c, n)
+	}
+	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out, "next_cursor": next})
+}
+
+func (s *Server) inventoryKPIs(c echo.Context) error {
+	t := c.Get(ctxTenant).(tenancy.Tenant)
+	k, err := inventory.TenantKPIs(c.Request().Context(), s.db, t.ID)
+	if err != nil {
+		return err
+	}
+	return jsonWithETag(c, http.StatusOK, k)
+}
+
+type policyTypeJSON struct {
+	Key        string `json:"key"`
+	Label      string `json:"label"`
+	Category   string `json:"category"`
+	Collection string `json:"graph_collection"`
+	Foundation bool   `json:"foundation"`
+	Restorable bool   `json:"restorable"`
+}
+
+func (s *Server) listPolicyTypes(c echo.Context) error {
+	var out []policyTypeJSON
+	for _, t := range graph.PolicyTypes() {
+		out = append(out, policyTypeJSON{Key: t.Key, Label: t.Label, Category: t.Category, Collection: t.Collection,
+			Foundation: t.Foundation, Restorable: t.Restorable})
+	}
+	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out})
+}
+
+// onlyParams refuses query parameters the endpoint does not know, and a badly encoded query.
+func onlyParams(c echo.Context, allowed ...string) error {
+	if _, err := parseQuery(c.Request().URL.RawQuery); err != nil {
+		return BadRequest("malformed_query", "The query string is not properly encoded.")
+	}
+	ok := map[string]bool{}
+	for _, a := range allowed {
+		ok[a] = true
+	}
+	var errs []FieldError
+	for k := range c.QueryParams() {
+		if !ok[k] {
+			errs = append(errs, FieldError{Field: k, Message: "unknown parameter"})
+		}
+	}
+	if len(errs) > 0 {
+		return BadRequest("invalid_parameter", "A query parameter is invalid.", errs...)
+	}
+	return nil
+}
+
+// limitParam reads limit (1..200, default 50).
+func limitParam(c echo.Context) (int, error) {
+	v := c.QueryParam("limit")
+	if v == "" {
+		return 50, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 200 {
+		return 0, BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "limit", Message: "must be an integer from 1 to 200"})
+	}
+	return n, nil
+}
+
+func badCursor() error {
+	return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "cursor", Message: "is not a cursor this API issued"})
+}
+
+// setNextLink sets the Link header for the next page.
+func setNextLink(c echo.Context, cursor string) {
+	q := c.Request().URL.Query()
+	q.Set("cursor", cursor)
+	c.Response().Header().Set("Link", "<"+c.Request().URL.Path+"?"+q.Encode()+`>; rel="next"`)
+}

@@ -1,0 +1,58 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/riverqueue/river"
+
+	"github.com/tenantatlas/operations/pkg/jobs"
+	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/tenancy"
+)
+
+// startRun creates (or reuses) a run of the path's tenant and queues its job: 202 with a new run,
+// 200 with the active run it reused, and a Location header either way. An Idempotency-Key header
+// makes a repeated request answer like the first.
+func (s *Server) startRun(c echo.Context, typ string, identity any, runContext map[string]any, job func(int64) river.JobArgs) error {
+	p := principal(c)
+	t := c.Get(ctxTenant).(tenancy.Tenant)
+	in := operations.EnsureInput{
+		WorkspaceID: t.WorkspaceID, TenantID: &t.ID, UserID: &p.User.ID, InitiatorName: p.User.Name,
+		Type: typ, IdentityInputs: identity, Context: runContext,
+	}
+	var idem *jobs.Idempotency
+	if key := strings.TrimSpace(c.Request().Header.Get("Idempotency-Key")); key != "" {
+		if len(key) > 255 {
+			return BadRequest("invalid_header", "The Idempotency-Key is too long.", FieldError{Field: "Idempotency-Key", Message: "at most 255 characters"})
+		}
+		sum := sha256.Sum256([]byte(c.Request().Method + " " + c.Request().URL.Path + " " + canonicalBody(identity)))
+		idem = &jobs.Idempotency{UserID: p.User.ID, Key: key, RequestHash: hex.EncodeToString(sum[:])}
+	}
+	run, created, err := s.starter.Start(c.Request().Context(), in, idem, job)
+	if errors.Is(err, jobs.ErrIdempotencyKeyReused) {
+		return Unprocessable("The Idempotency-Key was already used for a different request.",
+			FieldError{Field: "Idempotency-Key", Message: "already used for a different request"})
+	}
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusAccepted
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/operation-runs/"+itoa(run.ID))
+	return c.JSON(status, presentRun(run, true))
+}
+
+func canonicalBody(v any) string {
+	b, err := operations.CanonicalJSON(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}

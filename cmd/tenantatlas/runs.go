@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tenantatlas/operations/pkg/database"
+	"github.com/tenantatlas/operations/pkg/jobs"
+	"github.com/tenantatlas/operations/pkg/operations"
+)
+
+// runsCmd: `tenantatlas runs reconcile` completes stale runs once and says how many.
+func runsCmd(ctx context.Context, e env, args []string) error {
+	if len(args) != 1 || args[0] != "reconcile" {
+		return fmt.Errorf("%w: runs takes one argument: reconcile", errUsage)
+	}
+	if err := e.cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	db, err := database.Open(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("runs reconcile: %w", err)
+	}
+	n, err := jobs.Reconcile(ctx, db, operations.NewService(db), time.Now())
+	if err != nil {
+		return fmt.Errorf("runs reconcile: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "%d stale runs completed as failed (run.stale)\n", n)
+	return nil
+}

@@ -1,0 +1,216 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/tenantatlas/operations/pkg/secrets"
+	"github.com/tenantatlas/operations/pkg/tenancy"
+)
+
+// Connection kinds (provider_connections.kind).
+const (
+	KindGraph     = "graph"     // Microsoft Graph with an app's client credentials
+	KindSimulated = "simulated" // the deterministic demo tenant
+)
+
+// ErrNoConnection reports a tenant without a stored connection.
+var ErrNoConnection = errors.New("graph: the tenant has no provider connection")
+
+// ErrNoSealer reports a Graph connection without TENANTATLAS_SECRET_KEY to seal or open its secret.
+var ErrNoSealer = errors.New("graph: a Graph connection needs " + secrets.EnvVar + " to encrypt its client secret, and it is not set")
+
+// Connection is what Save stores for a tenant. ClientSecret is only ever stored sealed.
+type Connection struct {
+	Kind         string // KindGraph or KindSimulated
+	ClientID     string // Graph only
+	ClientSecret string // Graph only
+}
+
+// ConnectionInfo describes a stored connection without its secret.
+type ConnectionInfo struct {
+	TenantID  int64
+	Kind      string
+	ClientID  string
+	HasSecret bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// connectionRow is a provider_connections row.
+type connectionRow struct {
+	ID               int64 `gorm:"primaryKey"`
+	TenantID         int64
+	Kind             string
+	ClientID         string
+	SecretCiphertext []byte
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (connectionRow) TableName() string { return "provider_connections" }
+
+// Connections stores tenants' provider connections and builds their Providers.
+type Connections struct {
+	db        *gorm.DB
+	sealer    *secrets.Sealer
+	client    ClientConfig // template for Graph clients: endpoints, HTTP client, retry settings
+	simulated SimulatedOptions
+}
+
+// ConnectionsOption configures Connections.
+type ConnectionsOption func(*Connections)
+
+// WithEndpoints points Graph clients elsewhere (a fake Graph in tests): baseURL is the API root,
+// tokenURL the token endpoint with "{tenant}" where the Entra tenant id goes.
+func WithEndpoints(baseURL, tokenURL string) ConnectionsOption {
+	return func(c *Connections) {
+		c.client.BaseURL, c.client.TokenURL = baseURL, tokenURL
+	}
+}
+
+// WithHTTPClient sets the HTTP client of Graph clients.
+func WithHTTPClient(hc *http.Client) ConnectionsOption {
+	return func(c *Connections) { c.client.HTTPClient = hc }
+}
+
+// WithClientConfig adjusts the template every Graph client is made from (retries, page size,
+// sleep); tenant id and credentials are filled in per tenant.
+func WithClientConfig(fn func(*ClientConfig)) ConnectionsOption {
+	return func(c *Connections) { fn(&c.client) }
+}
+
+// WithSimulatedOptions sizes the simulated tenants.
+func WithSimulatedOptions(o SimulatedOptions) ConnectionsOption {
+	return func(c *Connections) { c.simulated = o }
+}
+
+// NewConnections returns the connections stored in db. sealer may be nil when no key is
+// configured: simulated connections still work, Graph connections are refused with ErrNoSealer.
+func NewConnections(db *gorm.DB, sealer *secrets.Sealer, opts ...ConnectionsOption) *Connections {
+	c := &Connections{db: db, sealer: sealer}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// secretAAD binds a sealed secret to its tenant: a ciphertext copied to another tenant's row
+// does not open.
+func secretAAD(tenantID int64) []byte {
+	return []byte("tenant:" + strconv.FormatInt(tenantID, 10))
+}
+
+// Save stores (creates or replaces) the tenant's connection. A Graph connection needs a client
+// id and secret; the secret is sealed under TENANTATLAS_SECRET_KEY.
+func (c *Connections) Save(ctx context.Context, tenantID int64, conn Connection) error {
+	row := connectionRow{TenantID: tenantID, Kind: conn.Kind, ClientID: strings.TrimSpace(conn.ClientID)}
+	switch conn.Kind {
+	case KindGraph:
+		if row.ClientID == "" || conn.ClientSecret == "" {
+			return errors.New("graph: a Graph connection needs a client id and a client secret")
+		}
+		if c.sealer == nil {
+			return ErrNoSealer
+		}
+		sealed, err := c.sealer.Seal([]byte(conn.ClientSecret), secretAAD(tenantID))
+		if err != nil {
+			return fmt.Errorf("graph: seal the client secret: %w", err)
+		}
+		row.SecretCiphertext = sealed
+	case KindSimulated:
+		if conn.ClientSecret != "" {
+			return errors.New("graph: a simulated connection takes no client secret")
+		}
+	default:
+		return fmt.Errorf("graph: connection kind %q: want %q or %q", conn.Kind, KindGraph, KindSimulated)
+	}
+	err := c.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "tenant_id"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"kind":              row.Kind,
+			"client_id":         row.ClientID,
+			"secret_ciphertext": row.SecretCiphertext,
+			"updated_at":        gorm.Expr("now()"),
+		}),
+	}).Omit("ID", "CreatedAt", "UpdatedAt").Create(&row).Error
+	if err != nil {
+		return fmt.Errorf("graph: save the connection of tenant %d: %w", tenantID, err)
+	}
+	return nil
+}
+
+// Get describes the tenant's connection, or ErrNoConnection.
+func (c *Connections) Get(ctx context.Context, tenantID int64) (ConnectionInfo, error) {
+	row, err := c.load(ctx, tenantID)
+	if err != nil {
+		return ConnectionInfo{}, err
+	}
+	return ConnectionInfo{
+		TenantID: row.TenantID, Kind: row.Kind, ClientID: row.ClientID, HasSecret: len(row.SecretCiphertext) > 0,
+		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt,
+	}, nil
+}
+
+// Delete removes the tenant's connection; deleting none is not an error.
+func (c *Connections) Delete(ctx context.Context, tenantID int64) error {
+	if err := c.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Delete(&connectionRow{}).Error; err != nil {
+		return fmt.Errorf("graph: delete the connection of tenant %d: %w", tenantID, err)
+	}
+	return nil
+}
+
+func (c *Connections) load(ctx context.Context, tenantID int64) (connectionRow, error) {
+	var rows []connectionRow
+	if err := c.db.WithContext(ctx).Where("tenant_id = ?", tenantID).Limit(1).Find(&rows).Error; err != nil {
+		return connectionRow{}, fmt.Errorf("graph: load the connection of tenant %d: %w", tenantID, err)
+	}
+	if len(rows) == 0 {
+		return connectionRow{}, ErrNoConnection
+	}
+	return rows[0], nil
+}
+
+// Provider returns the tenant's provider: a Client for a Graph connection, a Simulated tenant
+// (keyed by the Entra tenant id, at generation) for a simulated one, ErrNoConnection when none
+// is stored. A Client is made afresh on every call, so a sync run fetches its own token.
+func (c *Connections) Provider(ctx context.Context, tenant tenancy.Tenant, generation int64) (Provider, error) {
+	row, err := c.load(ctx, tenant.ID)
+	if err != nil {
+		return nil, err
+	}
+	switch row.Kind {
+	case KindSimulated:
+		key := tenant.EntraTenantID
+		if key == "" {
+			key = "tenant:" + strconv.FormatInt(tenant.ID, 10)
+		}
+		return NewSimulated(key, generation, c.simulated), nil
+	case KindGraph:
+		if c.sealer == nil {
+			return nil, ErrNoSealer
+		}
+		if len(row.SecretCiphertext) == 0 {
+			return nil, fmt.Errorf("graph: the Graph connection of tenant %d has no client secret: save it again", tenant.ID)
+		}
+		secret, err := c.sealer.Open(row.SecretCiphertext, secretAAD(tenant.ID))
+		if err != nil {
+			return nil, fmt.Errorf("graph: the client secret of tenant %d does not decrypt (was %s changed?): %w", tenant.ID, secrets.EnvVar, err)
+		}
+		if tenant.EntraTenantID == "" {
+			return nil, fmt.Errorf("graph: tenant %d has no Entra tenant id", tenant.ID)
+		}
+		cfg := c.client
+		cfg.TenantID, cfg.ClientID, cfg.ClientSecret = tenant.EntraTenantID, row.ClientID, string(secret)
+		return NewClient(cfg)
+	}
+	return nil, fmt.Errorf("graph: tenant %d has a connection of unknown kind %q", tenant.ID, row.Kind)
+}

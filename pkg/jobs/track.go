@@ -1,0 +1,130 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/riverqueue/river/rivertype"
+	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/notify"
+	"github.com/tenantatlas/operations/pkg/operations"
+)
+
+// Work is a worker's part of a run: do the work and say how it ended (To is ignored; the outcome
+// defaults to succeeded). An error that is Transient may be retried within the same run; any other
+// error completes the run as failed.
+type Work func(ctx context.Context, run operations.Run) (operations.Transition, error)
+
+// Transient marks an error worth retrying (a database hiccup, a provider briefly away).
+type Transient interface{ Transient() bool }
+
+// Failure codes the tracker itself gives.
+const (
+	CodeWorkerPanic    = "worker.panic"
+	CodeWorkerShutdown = "worker.shutdown"
+	CodeWorkerError    = "worker.error"
+)
+
+// Tracker drives every worker's run: queued → running → completed with its outcome, counts and
+// failures, and the initiator's notification in the same transaction.
+type Tracker struct {
+	db   *gorm.DB
+	runs *operations.Service
+	log  *slog.Logger
+	// FailureCode maps a work error to a failure code; nil means CodeWorkerError.
+	FailureCode func(error) string
+}
+
+// NewTracker builds a Tracker.
+func NewTracker(db *gorm.DB, runs *operations.Service, log *slog.Logger) *Tracker {
+	return &Tracker{db: db, runs: runs, log: log}
+}
+
+// Track runs work for the job's run. It returns nil once the run is completed (whatever its
+// outcome), so River does not retry a finished run, and an error only when River should try the
+// job again within the same run.
+func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64, work Work) (err error) {
+	run, err := t.runs.Get(ctx, runID)
+	if errors.Is(err, operations.ErrNotFound) {
+		t.log.WarnContext(ctx, "job for a run that does not exist", "run_id", runID, "job_id", job.ID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch run.Status {
+	case operations.StatusCompleted:
+		return nil // delivered again after it finished, or completed by the reconciler
+	case operations.StatusQueued:
+		if run, err = t.runs.Transition(ctx, nil, runID, operations.Transition{To: operations.StatusRunning}); err != nil {
+			if errors.Is(err, operations.ErrTerminal) {
+				return nil
+			}
+			return err
+		}
+	case operations.StatusRunning:
+		// A retry of this run's job: the work resumes within the same run.
+	}
+
+	result, workErr := t.safely(ctx, run, work)
+	if workErr == nil {
+		result.To = operations.StatusCompleted
+		if result.Outcome == "" || result.Outcome == operations.OutcomePending {
+			result.Outcome = operations.OutcomeSucceeded
+		}
+		return t.complete(context.WithoutCancel(ctx), runID, result)
+	}
+
+	var tr Transient
+	lastAttempt := job.Attempt >= job.MaxAttempts
+	if ctx.Err() == nil && errors.As(workErr, &tr) && tr.Transient() && !lastAttempt {
+		t.log.WarnContext(ctx, "run will be retried", "run_id", runID, "attempt", job.Attempt, "error", operations.Redact(workErr.Error()))
+		return workErr
+	}
+	code := CodeWorkerError
+	var p *panicError
+	switch {
+	case errors.As(workErr, &p):
+		code = CodeWorkerPanic
+	case ctx.Err() != nil && errors.Is(workErr, context.Canceled):
+		code = CodeWorkerShutdown
+	case t.FailureCode != nil:
+		code = t.FailureCode(workErr)
+	}
+	result.To, result.Outcome = operations.StatusCompleted, operations.OutcomeFailed
+	result.Failures = append(result.Failures, operations.Failure{Code: code, Message: workErr.Error(), Count: 1})
+	return t.complete(context.WithoutCancel(ctx), runID, result)
+}
+
+// complete ends the run and notifies its initiator, together.
+func (t *Tracker) complete(ctx context.Context, runID int64, result operations.Transition) error {
+	return t.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		run, err := t.runs.Transition(ctx, tx, runID, result)
+		if errors.Is(err, operations.ErrTerminal) {
+			return nil // the reconciler got there first
+		}
+		if err != nil {
+			return err
+		}
+		return notify.RunFinished(ctx, tx, run)
+	})
+}
+
+type panicError struct{ value any }
+
+func (p *panicError) Error() string { return fmt.Sprintf("the worker panicked: %v", p.value) }
+
+// safely runs work, turning a panic into an error.
+func (t *Tracker) safely(ctx context.Context, run operations.Run, work Work) (result operations.Transition, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.log.ErrorContext(ctx, "worker panic", "run_id", run.ID, "panic", operations.Redact(fmt.Sprint(r)), "stack", string(debug.Stack()))
+			err = &panicError{value: r}
+		}
+	}()
+	return work(ctx, run)
+}

@@ -1,0 +1,157 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/directory"
+	"github.com/tenantatlas/operations/pkg/graph"
+	"github.com/tenantatlas/operations/pkg/inventory"
+	"github.com/tenantatlas/operations/pkg/operations"
+)
+
+// WorkerConfig is what the working client needs.
+type WorkerConfig struct {
+	DatabaseURL string
+	DB          *gorm.DB
+	Log         *slog.Logger
+	Runs        *operations.Service
+	Inventory   *inventory.Syncer
+	Directory   *directory.Syncer
+
+	MaxWorkers        int           // concurrent jobs per process; default 10
+	RunRetention      time.Duration // completed runs older than this are pruned; default 90 days
+	ShutdownTimeout   time.Duration // in-flight work gets this long to finish; default 30s
+	ReconcileInterval time.Duration // default 1 minute
+	FetchPollInterval time.Duration // fallback polling when LISTEN/NOTIFY is quiet; default 1s
+	// PeriodicJobs adds periodic jobs of other packages (their workers go in AddWorkers).
+	PeriodicJobs []*river.PeriodicJob
+	AddWorkers   func(*river.Workers)
+}
+
+// Worker is the River client that executes jobs, on the pgx driver (LISTEN/NOTIFY pick-up).
+type Worker struct {
+	client  *river.Client[pgx.Tx]
+	pool    *pgxpool.Pool
+	log     *slog.Logger
+	timeout time.Duration
+}
+
+// jobTimeout bounds one job; the longest run type limit plus a margin. The reconciler, not this
+// timeout, is what completes a run that overstays its type's limit.
+const jobTimeout = 65 * time.Minute
+
+// NewWorker builds the working client with every job kind registered.
+func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
+	if cfg.MaxWorkers <= 0 {
+		cfg.MaxWorkers = 10
+	}
+	if cfg.RunRetention <= 0 {
+		cfg.RunRetention = 90 * 24 * time.Hour
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	if cfg.ReconcileInterval <= 0 {
+		cfg.ReconcileInterval = time.Minute
+	}
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("worker pool: %w", err)
+	}
+	tracker := NewTracker(cfg.DB, cfg.Runs, cfg.Log)
+	tracker.FailureCode = graph.FailureCode
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[InventorySyncArgs]) error {
+		return tracker.Track(ctx, job.JobRow, job.Args.RunID, cfg.Inventory.Sync)
+	}))
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[GroupSyncArgs]) error {
+		return tracker.Track(ctx, job.JobRow, job.Args.RunID, cfg.Directory.Sync)
+	}))
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[ReconcileArgs]) error {
+		n, err := Reconcile(ctx, cfg.DB, cfg.Runs, time.Now())
+		if n > 0 {
+			cfg.Log.InfoContext(ctx, "stale runs completed", "count", n)
+		}
+		return err
+	}))
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[PruneArgs]) error {
+		now := time.Now()
+		runs, err := PruneRuns(ctx, cfg.DB, now.Add(-cfg.RunRetention))
+		if err != nil {
+			return err
+		}
+		groups, err := directory.PurgeUnseen(ctx, cfg.DB, nil, now.Add(-directory.PurgeAfter))
+		cfg.Log.InfoContext(ctx, "history pruned", "runs", runs, "groups", groups)
+		return err
+	}))
+	if cfg.AddWorkers != nil {
+		cfg.AddWorkers(workers)
+	}
+
+	periodic := append([]*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(cfg.ReconcileInterval),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return ReconcileArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: cfg.ReconcileInterval}}
+			}, &river.PeriodicJobOpts{ID: "reconcile_runs", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return PruneArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 24 * time.Hour}}
+			}, &river.PeriodicJobOpts{ID: "prune_history", RunOnStart: true}),
+	}, cfg.PeriodicJobs...)
+
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		Workers:           workers,
+		PeriodicJobs:      periodic,
+		JobTimeout:        jobTimeout,
+		MaxAttempts:       5,
+		FetchPollInterval: cfg.FetchPollInterval,
+		Logger:            cfg.Log,
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return &Worker{client: client, pool: pool, log: cfg.Log, timeout: cfg.ShutdownTimeout}, nil
+}
+
+// Run works jobs until ctx is done, then shuts down gracefully: in-flight jobs get the shutdown
+// timeout to finish; whatever is still running after that is cancelled, and its tracker completes
+// the run as failed (worker.shutdown), so no run is left running.
+func (w *Worker) Run(ctx context.Context) error {
+	if err := w.client.Start(context.WithoutCancel(ctx)); err != nil {
+		w.pool.Close()
+		return fmt.Errorf("start workers: %w", err)
+	}
+	<-ctx.Done()
+	w.log.Info("workers stopping", "timeout", w.timeout.String())
+	stopCtx, cancel := context.WithTimeout(context.Background(), w.timeout)
+	defer cancel()
+	err := w.client.Stop(stopCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		hardCtx, hardCancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer hardCancel()
+		err = w.client.StopAndCancel(hardCtx)
+	}
+	w.pool.Close()
+	if err != nil {
+		return fmt.Errorf("stop workers: %w", err)
+	}
+	return nil
+}
+
+// Subscribe exposes River's job events (for tests and benchmarks).
+func (w *Worker) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
+	return w.client.Subscribe(kinds...)
+}
