@@ -35,6 +35,10 @@ test: ## run every test against real PostgreSQL
 bench: build ## load-test the run list on 1M runs (wrk) and run the Go benchmarks
 	@$(PG_ENV); scripts/bench-api.sh
 
+.PHONY: bench-workers
+bench-workers: ## inventory sync of 50k items, 10 tenants at once, job pick-up latency
+	@$(PG_ENV); go test -run '^$$' -bench . -benchtime 1x ./pkg/jobs/
+
 .PHONY: bench-migrate
 bench-migrate: build ## time the spec-087 cut-over on 1M legacy runs, 2M items, 0.5M findings
 	@$(PG_ENV); scripts/bench-migrate.sh

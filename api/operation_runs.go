@@ -241,7 +241,6 @@ func (s *Server) countRuns(c echo.Context) error {
 	return jsonWithETagOf(c, http.StatusOK, out, out.Counts)
 }
 
-
 var runStatuses = map[string]operations.Status{"queued": operations.StatusQueued, "running": operations.StatusRunning, "completed": operations.StatusCompleted}
 
 var runOutcomes = map[string]operations.Outcome{

@@ -148,7 +148,18 @@ func newWorker(ctx context.Context, e env, db *gorm.DB, runs *operations.Service
 			return nil, err
 		}
 	}
-	conns := graph.NewConnections(db, sealer)
+	var opts []graph.ConnectionsOption
+	if e.cfg.GraphBaseURL != "" || e.cfg.GraphTokenURL != "" {
+		opts = append(opts, graph.WithClientConfig(func(c *graph.ClientConfig) {
+			if e.cfg.GraphBaseURL != "" {
+				c.BaseURL = e.cfg.GraphBaseURL
+			}
+			if e.cfg.GraphTokenURL != "" {
+				c.TokenURL = e.cfg.GraphTokenURL
+			}
+		}))
+	}
+	conns := graph.NewConnections(db, sealer, opts...)
 	inv, err := inventory.NewSyncer(db, conns)
 	if err != nil {
 		return nil, err
@@ -159,6 +170,6 @@ func newWorker(ctx context.Context, e env, db *gorm.DB, runs *operations.Service
 	}
 	return jobs.NewWorker(ctx, jobs.WorkerConfig{
 		DatabaseURL: e.cfg.DatabaseURL, DB: db, Log: e.log, Runs: runs,
-		Inventory: inv, Directory: dir, RunRetention: e.cfg.RunRetention,
+		Inventory: inv, Directory: dir, RunRetention: e.cfg.RunRetention, MaxWorkers: e.cfg.WorkerCount,
 	})
 }

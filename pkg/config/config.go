@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,6 +21,9 @@ type Config struct {
 	RunRetention   time.Duration // TENANTATLAS_RUN_RETENTION: runs older than this are pruned, default 2160h (90 days)
 	CountsCacheTTL time.Duration // TENANTATLAS_COUNTS_CACHE_TTL: how stale run counts may be, default 5s
 	SecretKey      string        // TENANTATLAS_SECRET_KEY: 32-byte key (base64 or hex) that encrypts tenant secrets
+	GraphBaseURL   string        // TENANTATLAS_GRAPH_BASE_URL: Microsoft Graph API root, default https://graph.microsoft.com/beta
+	GraphTokenURL  string        // TENANTATLAS_GRAPH_TOKEN_URL: token endpoint with {tenant}, default login.microsoftonline.com
+	WorkerCount    int           // TENANTATLAS_WORKERS: concurrent jobs per worker process, default 10
 }
 
 // Load reads the environment. A malformed value is an error naming the variable.
@@ -29,9 +33,12 @@ func Load() (Config, error) {
 
 func load(get func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL: get("DATABASE_URL"),
-		Listen:      or(get("TENANTATLAS_LISTEN"), ":8080"),
-		SecretKey:   get("TENANTATLAS_SECRET_KEY"),
+		DatabaseURL:   get("DATABASE_URL"),
+		Listen:        or(get("TENANTATLAS_LISTEN"), ":8080"),
+		SecretKey:     get("TENANTATLAS_SECRET_KEY"),
+		GraphBaseURL:  get("TENANTATLAS_GRAPH_BASE_URL"),
+		GraphTokenURL: get("TENANTATLAS_GRAPH_TOKEN_URL"),
+		WorkerCount:   10,
 	}
 	var errs []error
 	origins := or(get("TENANTATLAS_CORS_ORIGINS"), "http://localhost:5173,http://127.0.0.1:5173")
@@ -59,6 +66,14 @@ func load(get func(string) string) (Config, error) {
 			continue
 		}
 		*d.dest = v
+	}
+	if v := get("TENANTATLAS_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			errs = append(errs, fmt.Errorf("TENANTATLAS_WORKERS: want a number from 1 to 1000"))
+		} else {
+			c.WorkerCount = n
+		}
 	}
 	return c, errors.Join(errs...)
 }

@@ -23,7 +23,7 @@ import (
 )
 
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	db      *dbtest.DB
 	runs    *operations.Service
 	queue   *jobs.Enqueuer
@@ -33,7 +33,7 @@ type fixture struct {
 	userID  int64
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	tdb := dbtest.New(t)
 	f := &fixture{t: t, db: tdb, runs: operations.NewService(tdb.Gorm), log: slog.New(slog.NewTextHandler(io.Discard, nil))}

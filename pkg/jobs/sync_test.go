@@ -31,11 +31,13 @@ const (
 // inventory and group syncs.
 type syncWorld struct {
 	*fixture
-	graph  *graphtest.Server
-	logs   *lockedBuffer
-	sleeps *sleepRecorder
-	cancel context.CancelFunc
-	done   chan error
+	graph     *graphtest.Server
+	conns     *graph.Connections
+	secretKey string
+	logs      *lockedBuffer
+	sleeps    *sleepRecorder
+	cancel    context.CancelFunc
+	done      chan error
 }
 
 type lockedBuffer struct {
@@ -43,8 +45,12 @@ type lockedBuffer struct {
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
-func (l *lockedBuffer) String() string               { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 type sleepRecorder struct {
 	mu     sync.Mutex
@@ -58,7 +64,7 @@ func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func newSyncWorld(t *testing.T) *syncWorld {
+func newSyncWorld(t testing.TB) *syncWorld {
 	t.Helper()
 	f := newFixture(t)
 	w := &syncWorld{fixture: f, graph: graphtest.NewServer(t), logs: &lockedBuffer{}, sleeps: &sleepRecorder{}}
@@ -67,7 +73,8 @@ func newSyncWorld(t *testing.T) *syncWorld {
 		t.Fatal(err)
 	}
 	w.graph.AddTenant(fakeTenant, appID, appSecret)
-	sealer, err := secrets.NewSealer(secrets.GenerateKey())
+	w.secretKey = secrets.GenerateKey()
+	sealer, err := secrets.NewSealer(w.secretKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +82,8 @@ func newSyncWorld(t *testing.T) *syncWorld {
 		graph.WithEndpoints(w.graph.URL(), w.graph.TokenURL("{tenant}")),
 		graph.WithHTTPClient(w.graph.Client()),
 		graph.WithClientConfig(func(c *graph.ClientConfig) { c.Sleep = w.sleeps.sleep; c.MaxAttempts = 4 }))
-	if err := conns.Save(context.Background(), f.tn, graph.Connection{Kind: graph.KindGraph, ClientID: appID, ClientSecret: appSecret}); err != nil {
-		t.Fatal(err)
-	}
+	w.conns = conns
+	w.saveConnection(f.tn)
 	inv, err := inventory.NewSyncer(f.db.Gorm, conns)
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +102,13 @@ func newSyncWorld(t *testing.T) *syncWorld {
 	go func() { w.done <- wk.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-w.done })
 	return w
+}
+
+func (w *syncWorld) saveConnection(tenantID int64) {
+	w.t.Helper()
+	if err := w.conns.Save(context.Background(), tenantID, graph.Connection{Kind: graph.KindGraph, ClientID: appID, ClientSecret: appSecret}); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 func (w *syncWorld) startInventory(sel inventory.Selection) operations.Run {
@@ -127,7 +140,7 @@ func (w *syncWorld) wait(id int64) operations.Run {
 	return operations.Run{}
 }
 
-func counts(t *testing.T, r operations.Run) map[string]int64 {
+func counts(t testing.TB, r operations.Run) map[string]int64 {
 	t.Helper()
 	var m map[string]int64
 	if err := json.Unmarshal(r.SummaryCounts, &m); err != nil {
