@@ -24,8 +24,6 @@ SELECT (SELECT min(id) FROM workspaces), id, 'operator' FROM users WHERE email =
 INSERT INTO tenant_memberships (tenant_id, user_id, role)
 SELECT (SELECT min(id) FROM tenants), id, 'operator' FROM users WHERE email = 'bench-one@bench.test';
 
--- Drop the list indexes while loading and build them once afterwards.
-ALTER TABLE operation_runs SET UNLOGGED;
 
 INSERT INTO operation_runs (workspace_id, tenant_id, user_id, initiator_name, type, status, outcome,
                             summary_counts, failure_summary, context, started_at, completed_at, created_at, updated_at)
@@ -44,7 +42,6 @@ SELECT t.workspace_id, t.id, NULL, 'System',
        now() - (i * interval '7776 milliseconds'),
        now() - (i * interval '7776 milliseconds')
 FROM generate_series(0, 999999) i
-JOIN tenants t ON t.id = (SELECT min(id) FROM tenants) + (i * 7919 % 1000);
+JOIN tenants t ON t.id = (SELECT min(id) FROM tenants) + (i::bigint * 7919 % 1000)::int;
 
-ALTER TABLE operation_runs SET LOGGED;
-VACUUM ANALYZE;
+VACUUM ANALYZE workspaces, tenants, users, workspace_memberships, tenant_memberships, operation_runs;

@@ -100,32 +100,37 @@ func (q *query) arg(v any) string {
 
 func (q *query) add(clause string) { q.where = append(q.where, clause) }
 
-// visible restricts to what the grants allow; with no grant nothing is visible.
-func (q *query) visible(grants []Grant, f Filter) bool {
-	var ors []string
+// in compares a column with one value (=, which lets an index deliver rows in order) or with
+// several (= ANY).
+func (q *query) in(col string, vals any, n int) string {
+	if n == 1 {
+		switch v := vals.(type) {
+		case []int64:
+			return col + " = " + q.arg(v[0])
+		case []string:
+			return col + " = " + q.arg(v[0])
+		}
+	}
+	return col + " = ANY(" + q.arg(vals) + ")"
+}
+
+// branches turns the grants into independent visibility clauses: one per grant and scope kind
+// (tenant runs, tenant-less workspace runs). Each can use its own index; List merges them.
+func (q *query) branches(grants []Grant, f Filter) []string {
+	var out []string
 	for _, g := range grants {
 		tenants, workspaces := g.TenantIDs, g.WorkspaceIDs
 		if f.TenantID != nil {
 			tenants = keep(tenants, *f.TenantID)
 			workspaces = nil
 		}
-		var scope []string
-		if len(tenants) > 0 {
-			scope = append(scope, "r.tenant_id = ANY("+q.arg(tenants)+")")
-		}
-		if len(workspaces) > 0 {
-			scope = append(scope, "(r.tenant_id IS NULL AND r.workspace_id = ANY("+q.arg(workspaces)+"))")
-		}
-		if len(scope) == 0 {
-			continue
-		}
-		clause := "(" + strings.Join(scope, " OR ") + ")"
+		var types string
 		if g.Types != nil || !g.Unknown {
 			var typeOr []string
 			if g.Types == nil {
-				typeOr = append(typeOr, "r.type = ANY("+q.arg(Keys())+")")
+				typeOr = append(typeOr, q.in("r.type", Keys(), len(declaredKeys)))
 			} else if len(g.Types) > 0 {
-				typeOr = append(typeOr, "r.type = ANY("+q.arg(g.Types)+")")
+				typeOr = append(typeOr, q.in("r.type", g.Types, len(g.Types)))
 			}
 			if g.Unknown {
 				typeOr = append(typeOr, "r.type <> ALL("+q.arg(Keys())+")")
@@ -133,10 +138,21 @@ func (q *query) visible(grants []Grant, f Filter) bool {
 			if len(typeOr) == 0 {
 				continue
 			}
-			clause = "(" + clause + " AND (" + strings.Join(typeOr, " OR ") + "))"
+			types = " AND (" + strings.Join(typeOr, " OR ") + ")"
 		}
-		ors = append(ors, clause)
+		if len(tenants) > 0 {
+			out = append(out, "("+q.in("r.tenant_id", tenants, len(tenants))+types+")")
+		}
+		if len(workspaces) > 0 {
+			out = append(out, "(r.tenant_id IS NULL AND "+q.in("r.workspace_id", workspaces, len(workspaces))+types+")")
+		}
 	}
+	return out
+}
+
+// visible restricts to what the grants allow; with no grant nothing is visible.
+func (q *query) visible(grants []Grant, f Filter) bool {
+	ors := q.branches(grants, f)
 	if len(ors) == 0 {
 		return false
 	}
@@ -159,13 +175,13 @@ func (q *query) filters(f Filter) {
 		q.add("r.workspace_id = " + q.arg(*f.WorkspaceID))
 	}
 	if len(f.Types) > 0 {
-		q.add("r.type = ANY(" + q.arg(f.Types) + ")")
+		q.add(q.in("r.type", f.Types, len(f.Types)))
 	}
 	if len(f.Statuses) > 0 {
-		q.add("r.status = ANY(" + q.arg(statusStrings(f.Statuses)) + ")")
+		q.add(q.in("r.status", statusStrings(f.Statuses), len(f.Statuses)))
 	}
 	if len(f.Outcomes) > 0 {
-		q.add("r.outcome = ANY(" + q.arg(outcomeStrings(f.Outcomes)) + ")")
+		q.add(q.in("r.outcome", outcomeStrings(f.Outcomes), len(f.Outcomes)))
 	}
 	switch f.Tab {
 	case TabActive:
@@ -235,15 +251,31 @@ func List(ctx context.Context, db Querier, grants []Grant, f Filter, after *Curs
 		return Page{}, fmt.Errorf("limit must be positive")
 	}
 	var q query
-	if !q.visible(grants, f) {
+	branches := q.branches(grants, f)
+	if len(branches) == 0 {
 		return Page{}, nil
 	}
 	q.filters(f)
 	if after != nil {
 		q.add("(r.created_at, r.id) < (" + q.arg(after.CreatedAt) + ", " + q.arg(after.ID) + ")")
 	}
-	stmt := "SELECT " + runColumns + " FROM operation_runs r WHERE " + strings.Join(q.where, " AND ") +
-		" ORDER BY r.created_at DESC, r.id DESC LIMIT " + q.arg(limit+1)
+	common := strings.Join(q.where, " AND ")
+	if common != "" {
+		common = " AND " + common
+	}
+	const order = " ORDER BY r.created_at DESC, r.id DESC LIMIT "
+	lim := q.arg(limit + 1)
+	var stmt string
+	if len(branches) == 1 {
+		stmt = "SELECT " + runColumns + " FROM operation_runs r WHERE " + branches[0] + common + order + lim
+	} else {
+		// Each branch walks its own index in order and stops after a page; the merge is tiny.
+		parts := make([]string, len(branches))
+		for i, b := range branches {
+			parts[i] = "(SELECT " + runColumns + " FROM operation_runs r WHERE " + b + common + order + lim + ")"
+		}
+		stmt = "SELECT * FROM (" + strings.Join(parts, " UNION ALL ") + ") r" + order + lim
+	}
 	rows, err := db.QueryContext(ctx, stmt, q.args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list runs: %w", err)
