@@ -61,7 +61,7 @@ func ListGroups(ctx context.Context, db *gorm.DB, tenantID int64, f GroupFilter,
 	}
 	if f.Stale != nil {
 		if *f.Stale {
-			q = q.Where("last_seen_at < ?", now.Add(-StaleAfter))
+			q = q.Where("(last_seen_at IS NULL OR last_seen_at < ?)", now.Add(-StaleAfter))
 		} else {
 			q = q.Where("last_seen_at >= ?", now.Add(-StaleAfter))
 		}
