@@ -19,7 +19,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // workersWorld is a workspace with a tenant and a user of every relation to it, and a second
