@@ -4,6 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 BIN := bin/tenantatlas
+FRONTEND := frontend
 PG_ENV = eval "$$(scripts/pg.sh env)"
 
 .PHONY: help
@@ -15,21 +16,58 @@ build: ## build bin/tenantatlas
 	go build -o $(BIN) ./cmd/tenantatlas
 
 .PHONY: run
-run: build ## migrate, seed the demo workspace and start the API on :8080
+run: build frontend-deps build-frontend ## migrate, seed the demo, start the API (+workers) on :8080 and the SPA on :5173
 	@$(PG_ENV); \
 	./$(BIN) migrate up; \
 	./$(BIN) seed demo; \
+	./$(BIN) web --dir $(FRONTEND)/dist --listen :5173 --api-url http://localhost:8080 & web=$$!; \
+	trap 'kill $$web 2>/dev/null' EXIT INT TERM; \
 	echo ""; \
+	echo "SPA        http://localhost:5173/admin/operations"; \
 	echo "API        http://localhost:8080/api/v1  (health: /healthz, /readyz, metrics: /metrics)"; \
 	echo "Database   $${DATABASE_URL}"; \
 	echo ""; \
-	exec ./$(BIN) serve --with-worker
+	./$(BIN) serve --with-worker
 
 .PHONY: test
-test: ## run every test against real PostgreSQL
+test: frontend-deps ## every test: Go (-race, real PostgreSQL), the SPA (Vitest), end to end in Chromium
 	@$(PG_ENV); \
 	go vet ./...; \
-	go test -race -count=1 ./...
+	go test -race -count=1 ./...; \
+	(cd $(FRONTEND) && npm run check:api && npm test); \
+	scripts/e2e.sh
+
+.PHONY: test-go
+test-go: ## the Go tests only
+	@$(PG_ENV); go vet ./...; go test -race -count=1 ./...
+
+.PHONY: frontend-deps
+frontend-deps: ## install the SPA's packages (npm ci)
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+
+.PHONY: gen-api
+gen-api: ## regenerate frontend/src/api/schema.d.ts from openapi.yaml
+	cd $(FRONTEND) && npm run gen:api
+
+.PHONY: check-api
+check-api: ## fail when frontend/src/api/schema.d.ts is stale
+	cd $(FRONTEND) && npm run check:api
+
+.PHONY: test-frontend
+test-frontend: ## typecheck the SPA and run Vitest
+	cd $(FRONTEND) && npm test
+
+.PHONY: build-frontend
+build-frontend: ## build frontend/dist (fails over 250 KB gzip initial JS)
+	cd $(FRONTEND) && npm run build
+
+.PHONY: web
+web: build build-frontend ## serve the SPA on :5173 against the API on :8080
+	./$(BIN) web
+
+.PHONY: e2e
+e2e: ## API + worker + SPA in headless Chromium (screenshots in artifacts/e2e)
+	@$(PG_ENV); scripts/e2e.sh
 
 .PHONY: bench
 bench: build ## load-test the run list on 1M runs (wrk) and run the Go benchmarks
@@ -53,4 +91,4 @@ fmt: ## format the Go code
 
 .PHONY: clean
 clean: ## remove build output
-	rm -rf bin
+	rm -rf bin $(FRONTEND)/dist artifacts

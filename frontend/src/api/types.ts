@@ -1,0 +1,41 @@
+// Names for the contract's schemas (generated into schema.d.ts from ../openapi.yaml).
+import type { components } from './schema';
+
+type S = components['schemas'];
+
+export type Problem = S['Problem'];
+export type User = S['User'];
+export type Me = S['Me'];
+export type MeWorkspace = S['MeWorkspace'];
+export type MeTenant = S['MeTenant'];
+export type LoginResponse = S['LoginResponse'];
+export type RunStatus = S['RunStatus'];
+export type RunOutcome = S['RunOutcome'];
+export type OperationRun = S['OperationRun'];
+export type OperationRunDetail = S['OperationRunDetail'];
+export type OperationRunList = S['OperationRunList'];
+export type OperationRunCounts = S['OperationRunCounts'];
+export type OperationType = S['OperationType'];
+export type OperationTypeList = S['OperationTypeList'];
+export type RelatedLink = S['RelatedLink'];
+export type PolicyType = S['PolicyType'];
+export type InventoryItem = S['InventoryItem'];
+export type InventoryItemList = S['InventoryItemList'];
+export type InventoryKPIs = S['InventoryKPIs'];
+export type EntraGroup = S['EntraGroup'];
+export type EntraGroupList = S['EntraGroupList'];
+export type GroupType = S['GroupType'];
+export type Notification = S['Notification'];
+export type NotificationList = S['NotificationList'];
+
+export const RUN_TABS = ['all', 'active', 'succeeded', 'partial', 'failed'] as const;
+export type RunTab = (typeof RUN_TABS)[number];
+
+export const RUN_OUTCOMES: readonly RunOutcome[] = [
+  'pending',
+  'succeeded',
+  'partially_succeeded',
+  'failed',
+  'cancelled',
+  'blocked',
+];

@@ -1,0 +1,221 @@
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { Link, useParams } from '@tanstack/react-router';
+import { useId, useMemo, useState } from 'react';
+import { isApiError } from '../api/errors';
+import type { InventoryKPIs } from '../api/types';
+import { Badge } from '../components/Badge';
+import { StartWorkButton } from '../components/StartWorkButton';
+import { useApi } from '../context';
+import { formatDateTime, formatNumber, formatPercent, formatRelative } from '../format';
+import { useDebounced } from '../hooks/useDebounced';
+import { useMe } from '../hooks/useMe';
+import { parseId } from '../router';
+import { ErrorState, ForbiddenPage, NotFoundPage } from './StatusPages';
+
+export default function InventoryPage() {
+  const params = useParams({ strict: false }) as { tenant?: string };
+  const id = parseId(params.tenant);
+  if (id === null) return <NotFoundPage title="Tenant not found" />;
+  return <Inventory tenantId={id} key={id} />;
+}
+
+function Inventory({ tenantId }: { tenantId: number }) {
+  const api = useApi();
+  const me = useMe();
+  const tenant = me.tenant(tenantId);
+  const kpis = useQuery({
+    queryKey: ['inventory', tenantId, 'kpis'],
+    queryFn: () => api.inventoryKpis(tenantId),
+    refetchInterval: (q) => ((q.state.data?.active_runs ?? 0) > 0 ? 3000 : false),
+  });
+  if (kpis.isError && isApiError(kpis.error) && kpis.error.status === 404)
+    return <NotFoundPage title="Tenant not found" detail="There is no such tenant, or you are not entitled to it." />;
+  if (kpis.isError && isApiError(kpis.error) && kpis.error.status === 403)
+    return <ForbiddenPage capability={kpis.error.capability} what="the inventory" />;
+  return (
+    <div className="stack">
+      <div className="page-header">
+        <div>
+          <p className="eyebrow">{tenant?.name ?? `Tenant #${tenantId}`}</p>
+          <h1>Inventory</h1>
+          <p className="muted">The tenant's Intune policies and foundations, as the latest inventory syncs saw them.</p>
+        </div>
+        <StartWorkButton
+          tenantId={tenantId}
+          capability="tenant.inventory.sync"
+          start={() => api.startInventorySync(tenantId)}
+          invalidate={[['inventory', tenantId]]}
+        >
+          Sync now
+        </StartWorkButton>
+      </div>
+      {kpis.isError ? <ErrorState error={kpis.error} onRetry={() => kpis.refetch()} /> : <KpiHeader k={kpis.data} />}
+      <Items tenantId={tenantId} />
+    </div>
+  );
+}
+
+function KpiHeader({ k }: { k: InventoryKPIs | undefined }) {
+  const categories = Object.entries(k?.by_category ?? {}).sort((a, b) => b[1] - a[1]);
+  const last = k?.last_inventory_sync ?? null;
+  return (
+    <section className="kpis kpis-inventory" aria-label="Inventory figures" data-testid="inventory-kpis">
+      <div className="kpi">
+        <span className="kpi-label">Total items</span>
+        <span className="kpi-value">{k ? formatNumber(k.total_items) : '…'}</span>
+        <span className="kpi-sub">
+          {categories.length === 0
+            ? 'No items yet'
+            : categories.map(([c, n]) => (
+                <span key={c} className="chip">
+                  {c} <strong>{formatNumber(n)}</strong>
+                </span>
+              ))}
+        </span>
+      </div>
+      <div className="kpi">
+        <span className="kpi-label">Coverage</span>
+        <span className="kpi-value">{k ? formatPercent(k.coverage) : '…'}</span>
+        <span className="kpi-sub muted">{k ? `${formatNumber(k.restorable_items)} restorable of ${formatNumber(k.total_items)}` : ''}</span>
+      </div>
+      <div className="kpi">
+        <span className="kpi-label">Last inventory sync</span>
+        {last ? (
+          <>
+            <span className="kpi-value kpi-value-small">
+              <Badge kind="outcome" value={last.outcome} />{' '}
+              <Link to="/admin/operations/$run" params={{ run: String(last.run_id) }} data-testid="last-sync-link">
+                Run #{last.run_id}
+              </Link>
+            </span>
+            <span className="kpi-sub muted" title={formatDateTime(last.completed_at)}>
+              finished {formatRelative(last.completed_at)}
+            </span>
+          </>
+        ) : (
+          <span className="kpi-value kpi-value-small muted">{k ? 'Never synced' : '…'}</span>
+        )}
+      </div>
+      <div className="kpi">
+        <span className="kpi-label">Active runs</span>
+        <span className="kpi-value">{k ? formatNumber(k.active_runs) : '…'}</span>
+        <span className="kpi-sub muted">{k ? `${formatNumber(k.active_inventory_syncs)} inventory sync${k.active_inventory_syncs === 1 ? '' : 's'}` : ''}</span>
+      </div>
+    </section>
+  );
+}
+
+function Items({ tenantId }: { tenantId: number }) {
+  const api = useApi();
+  const id = useId();
+  const [q, setQ] = useState('');
+  const [policyType, setPolicyType] = useState('');
+  const [category, setCategory] = useState('');
+  const search = useDebounced(q.trim(), 300);
+  const policyTypes = useQuery({ queryKey: ['policy-types'], queryFn: () => api.policyTypes(), staleTime: 10 * 60_000 });
+  const labels = useMemo(() => new Map((policyTypes.data ?? []).map((p) => [p.key, p.label])), [policyTypes.data]);
+  const categories = useMemo(() => [...new Set((policyTypes.data ?? []).map((p) => p.category))], [policyTypes.data]);
+  const filter = { policyType, category, q: search };
+  const items = useInfiniteQuery({
+    queryKey: ['inventory', tenantId, 'items', filter],
+    queryFn: ({ pageParam }) => api.inventoryItems(tenantId, filter, pageParam, 50),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const rows = items.data?.pages.flatMap((p) => p.data) ?? [];
+  return (
+    <section className="stack-tight" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Items</h2>
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Item filters">
+        <label className="field field-grow" htmlFor={`${id}-q`}>
+          <span>Search</span>
+          <input id={`${id}-q`} type="search" placeholder="Name contains…" value={q} onChange={(e) => setQ(e.target.value)} />
+        </label>
+        <label className="field" htmlFor={`${id}-pt`}>
+          <span>Policy type</span>
+          <select id={`${id}-pt`} value={policyType} onChange={(e) => setPolicyType(e.target.value)}>
+            <option value="">All policy types</option>
+            {policyTypes.data?.map((p) => (
+              <option key={p.key} value={p.key}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field" htmlFor={`${id}-cat`}>
+          <span>Category</span>
+          <select id={`${id}-cat`} value={category} onChange={(e) => setCategory(e.target.value)}>
+            <option value="">All categories</option>
+            {categories.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      {items.isError ? (
+        <ErrorState error={items.error} onRetry={() => items.refetch()} />
+      ) : (
+        <div className="table-wrap">
+          <table className="table" aria-label="Inventory items">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Policy type</th>
+                <th scope="col">Category</th>
+                <th scope="col">Platform</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Seen by</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.isLoading && (
+                <tr>
+                  <td colSpan={6} className="table-empty">
+                    Loading items…
+                  </td>
+                </tr>
+              )}
+              {!items.isLoading && rows.length === 0 && (
+                <tr>
+                  <td colSpan={6} className="table-empty">
+                    {search || policyType || category ? 'No items match these filters.' : 'No items yet. Run an inventory sync to read the tenant.'}
+                  </td>
+                </tr>
+              )}
+              {rows.map((it) => (
+                <tr key={it.id} data-testid="item-row">
+                  <td className="strong wrap">{it.display_name}</td>
+                  <td>{labels.get(it.policy_type) ?? it.policy_type}</td>
+                  <td>{it.category}</td>
+                  <td>{it.platform || <span className="muted">—</span>}</td>
+                  <td>
+                    <time dateTime={it.last_seen_at ?? undefined}>{formatDateTime(it.last_seen_at)}</time>
+                  </td>
+                  <td>
+                    {it.last_seen_operation_run_id ? (
+                      <Link to="/admin/operations/$run" params={{ run: String(it.last_seen_operation_run_id) }}>
+                        Run #{it.last_seen_operation_run_id}
+                      </Link>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="list-footer">
+        <span className="muted">{rows.length > 0 ? `Showing ${formatNumber(rows.length)} items` : ''}</span>
+        {items.hasNextPage && (
+          <button type="button" className="button button-secondary" onClick={() => items.fetchNextPage()} disabled={items.isFetchingNextPage}>
+            {items.isFetchingNextPage ? 'Loading…' : 'Load more'}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useNavigate, useSearch } from '@tanstack/react-router';
+import { useState, type FormEvent } from 'react';
+import { isApiError } from '../api/errors';
+import { useServices } from '../context';
+
+export default function LoginPage() {
+  const { api, session } = useServices();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const search = useSearch({ strict: false }) as { redirect?: string };
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await api.login(email.trim(), password);
+      qc.clear();
+      session.set({ token: res.token, user: res.user, expiresAt: res.expires_at ?? null });
+      await navigate({ to: search.redirect ?? '/admin/operations' });
+    } catch (err) {
+      if (isApiError(err) && (err.status === 401 || err.status === 422)) {
+        setError('The email or password is not right.');
+      } else if (isApiError(err) && err.status === 0) {
+        setError('The API cannot be reached. Check that it is running and allows this origin.');
+      } else {
+        setError(err instanceof Error ? err.message : 'Signing in failed.');
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="login">
+      <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
+        <div className="brand brand-dark">
+          <span className="brand-mark" aria-hidden="true">
+            TA
+          </span>
+          <span>
+            TenantAtlas
+            <small>Operations</small>
+          </span>
+        </div>
+        <h1 id="login-title">Sign in</h1>
+        <p className="muted">The history of background work across your Intune and Entra tenants.</p>
+        {error && (
+          <div className="form-error" role="alert">
+            {error}
+          </div>
+        )}
+        <label className="field">
+          <span>Email</span>
+          <input
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>Password</span>
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <button type="submit" className="button button-primary block" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}

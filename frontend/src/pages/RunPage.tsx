@@ -1,0 +1,182 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from '@tanstack/react-router';
+import { isApiError } from '../api/errors';
+import type { OperationRunDetail } from '../api/types';
+import { Badge } from '../components/Badge';
+import { useApi } from '../context';
+import { formatDateTime, formatDuration, formatNumber, humanizeKey } from '../format';
+import { useMe } from '../hooks/useMe';
+import { parseId } from '../router';
+import { ErrorState, ForbiddenPage, NotFoundPage } from './StatusPages';
+
+export default function RunPage() {
+  const params = useParams({ strict: false }) as { run?: string };
+  const id = parseId(params.run);
+  if (id === null) return <NotFoundPage title="Run not found" />;
+  return <Run id={id} />;
+}
+
+function Run({ id }: { id: number }) {
+  const api = useApi();
+  const q = useQuery({
+    queryKey: ['run', id],
+    queryFn: () => api.getRun(id),
+    // While the run is queued or running, look again every 1.5 s (paused while the tab is hidden).
+    refetchInterval: (query) => (query.state.data && query.state.data.status !== 'completed' ? 1500 : false),
+  });
+  if (q.isError) {
+    const e = q.error;
+    if (isApiError(e) && e.status === 404)
+      return (
+        <NotFoundPage
+          title="Run not found"
+          detail={`There is no run #${id}, or it belongs to a workspace or tenant you are not a member of.`}
+        />
+      );
+    if (isApiError(e) && e.status === 403) return <ForbiddenPage capability={e.capability} what="viewing this run" />;
+    return <ErrorState error={e} onRetry={() => q.refetch()} />;
+  }
+  if (!q.data) return <div className="page-loading" aria-busy="true">Loading run #{id}…</div>;
+  return <RunView run={q.data} />;
+}
+
+export function RunView({ run }: { run: OperationRunDetail }) {
+  const me = useMe();
+  const label = run.known_type ? run.type_label : 'Unknown operation';
+  const tenant = run.tenant_id == null ? null : me.tenant(run.tenant_id);
+  const counts = Object.entries(run.summary_counts ?? {});
+  const related = run.links.related ?? [];
+  return (
+    <div className="stack" data-testid="run-detail">
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <Link to="/admin/operations">Operations</Link>
+        <span aria-hidden="true">/</span>
+        <span>Run #{run.id}</span>
+      </nav>
+      <div className="page-header">
+        <div>
+          <h1>
+            {label} <span className="muted id-large">#{run.id}</span>
+          </h1>
+          <p className="muted">
+            {tenant ? (
+              <Link to="/admin/t/$tenant/inventory" params={{ tenant: String(tenant.id) }}>
+                {tenant.name}
+              </Link>
+            ) : run.tenant_id ? (
+              `Tenant #${run.tenant_id}`
+            ) : (
+              'Workspace-wide'
+            )}{' '}
+            · started by {run.initiator.name}
+            {!run.known_type && (
+              <>
+                {' '}
+                · stored type <code>{run.type}</code>
+              </>
+            )}
+          </p>
+        </div>
+        <div className="header-badges" aria-label="Status and outcome">
+          <Badge kind="status" value={run.status} />
+          <Badge kind="outcome" value={run.outcome} />
+        </div>
+      </div>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="timeline-title">
+          <h2 id="timeline-title">Timeline</h2>
+          <ol className="timeline">
+            <TimelineStep label="Created" at={run.created_at} done />
+            <TimelineStep label="Started" at={run.started_at} done={!!run.started_at} />
+            <TimelineStep label="Finished" at={run.completed_at} done={!!run.completed_at} />
+          </ol>
+          <p className="muted">
+            Duration: <strong>{run.duration_ms != null ? formatDuration(run.duration_ms) : run.status === 'completed' ? '—' : 'still running'}</strong>
+          </p>
+        </section>
+
+        <section className="card" aria-labelledby="counts-title">
+          <h2 id="counts-title">Summary</h2>
+          {counts.length === 0 ? (
+            <p className="muted">{run.status === 'completed' ? 'This run recorded no counts.' : 'Counts appear when the run finishes.'}</p>
+          ) : (
+            <dl className="counts">
+              {counts.map(([k, v]) => (
+                <div key={k}>
+                  <dt>{humanizeKey(k)}</dt>
+                  <dd>{formatNumber(v)}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="failures-title">
+        <h2 id="failures-title">Failures</h2>
+        {run.failures.length === 0 ? (
+          <p className="muted">No failures.</p>
+        ) : (
+          <table className="table compact" aria-labelledby="failures-title">
+            <thead>
+              <tr>
+                <th scope="col">Code</th>
+                <th scope="col">Message</th>
+                <th scope="col" className="num">
+                  Count
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {run.failures.map((f, i) => (
+                <tr key={`${f.code}-${i}`}>
+                  <td>
+                    <code>{f.code}</code>
+                  </td>
+                  <td className="wrap">{f.message}</td>
+                  <td className="num">{formatNumber(f.count)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      {related.length > 0 && (
+        <section className="card" aria-labelledby="related-title">
+          <h2 id="related-title">Related</h2>
+          <ul className="related">
+            {related.map((l) => (
+              <li key={`${l.rel}-${l.href}`}>
+                {l.ui ? <Link to={l.ui}>{l.title}</Link> : <span>{l.title}</span>}
+                <span className="muted"> · {humanizeKey(l.rel)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section className="card">
+        <details>
+          <summary>
+            <h2 className="inline-h2">Context</h2> <span className="muted">(JSON)</span>
+          </summary>
+          <pre className="json" tabIndex={0} aria-label="Run context as JSON">
+            {JSON.stringify(run.context ?? {}, null, 2)}
+          </pre>
+        </details>
+      </section>
+    </div>
+  );
+}
+
+function TimelineStep({ label, at, done }: { label: string; at: string | null | undefined; done: boolean }) {
+  return (
+    <li className={done ? 'done' : 'todo'}>
+      <span className="timeline-dot" aria-hidden="true" />
+      <span className="timeline-label">{label}</span>
+      <time dateTime={at ?? undefined}>{at ? formatDateTime(at) : 'not yet'}</time>
+    </li>
+  );
+}
