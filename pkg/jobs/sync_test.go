@@ -233,7 +233,7 @@ func TestInventorySyncRetriesThrottlingAndReportsPermissions(t *testing.T) {
 	}
 }
 
-func TestInventorySyncRunIdentity(t *testing.T) {
+func TestInventorySyncIdentity(t *testing.T) {
 	t.Parallel()
 	w := newSyncWorld(t)
 	// Nothing is served yet, so runs stay active while starts pile up: concurrent starts of one
