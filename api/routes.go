@@ -44,6 +44,29 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, v1+"/notifications/read-all", s.readAllNotifications, signedIn())
 	s.route(http.MethodPost, v1+"/notifications/:id/read", s.readNotification, signedIn())
 
+	// Drift of a tenant's inventory scopes, compared over canonical inventory_sync runs, and its findings.
+	s.route(http.MethodGet, v1+"/tenants/:tenant/drift/scopes", s.listDriftScopes, onTenant("tenant.drift.view"))
+	s.route(http.MethodGet, v1+"/tenants/:tenant/drift", s.getDrift, onTenant("tenant.drift.view"))
+	s.route(http.MethodPost, v1+"/tenants/:tenant/drift/generate", s.generateDrift, onTenant("tenant.drift.view"))
+	s.route(http.MethodGet, v1+"/tenants/:tenant/findings", s.listFindings, onTenant("tenant.drift.view"))
+	s.route(http.MethodPost, v1+"/tenants/:tenant/findings/acknowledge", s.acknowledgeFindings, onTenant("tenant.drift.ack"))
+	s.route(http.MethodPost, v1+"/tenants/:tenant/findings/:id/acknowledge", s.acknowledgeFinding, onTenant("tenant.drift.ack"))
+
+	// Backup schedules and the sets their runs make. A schedule's run history is
+	// /operation-runs?backup_schedule_id=N: there is no run resource of its own.
+	const schedules, schedule = v1 + "/tenants/:tenant/backup-schedules", v1 + "/tenants/:tenant/backup-schedules/:id"
+	s.route(http.MethodGet, schedules, s.listBackupSchedules, onTenant("tenant.backups.view"))
+	s.route(http.MethodPost, schedules, s.createBackupSchedule, onTenant("tenant.backups.schedules.manage"))
+	s.route(http.MethodGet, schedule, s.getBackupSchedule, onTenant("tenant.backups.view"))
+	s.route(http.MethodPatch, schedule, s.updateBackupSchedule, onTenant("tenant.backups.schedules.manage"))
+	s.route(http.MethodDelete, schedule, s.deleteBackupSchedule, onTenant("tenant.backups.schedules.manage"))
+	s.route(http.MethodPost, schedule+"/archive", s.archiveBackupSchedule, onTenant("tenant.backups.schedules.manage"))
+	s.route(http.MethodPost, schedule+"/restore", s.restoreBackupSchedule, onTenant("tenant.backups.schedules.manage"))
+	s.route(http.MethodPost, schedule+"/run-now", s.runBackupScheduleNow, onTenant("tenant.backups.manage"))
+	s.route(http.MethodPost, schedule+"/retry", s.retryBackupSchedule, onTenant("tenant.backups.manage"))
+	s.route(http.MethodGet, v1+"/tenants/:tenant/backup-sets", s.listBackupSets, onTenant("tenant.backups.view"))
+	s.route(http.MethodGet, v1+"/tenants/:tenant/backup-sets/:id", s.getBackupSet, onTenant("tenant.backups.view"))
+
 	// The legacy run resources are gone (spec 087): every method, with or without an id or a
 	// trailing slash, on the top-level and the tenant-scoped forms, answers 404 — never a
 	// redirect — whoever asks.

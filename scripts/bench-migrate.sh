@@ -11,6 +11,11 @@
 #      on the same server counts too);
 #   5. check the result (db/bench/check_after.sql) and print a summary. Exits non-zero on a mismatch.
 #
+# Also printed: an approximate per-migration breakdown (a second connection samples, every 0.2 s,
+# which file the migrating session runs), and the machine's load average, since other work on
+# the same machine slows the run. The fill drops and restores indexes and constraints to load
+# fast; the script checks that the schema comes out of it unchanged.
+#
 # The scratch database is dropped at the end (BENCH_KEEP=1 keeps it) and on every start.
 # Knobs: BENCH_DB, BENCH_KEEP, BENCH_LEGACY_RUNS (multiple of 1000), BENCH_OTHER_RUNS, BENCH_ITEMS
 # (multiple of 1000), BENCH_FINDINGS (multiple of 1000), BENCH_GROUPS, TENANTATLAS_BIN.
@@ -106,14 +111,32 @@ for kv in legacy_runs:BENCH_LEGACY_RUNS other_runs:BENCH_OTHER_RUNS items:BENCH_
     fill_vars+=(-v "${kv%%:*}=${!var}")
   fi
 done
+# The fill drops and restores constraints and indexes; the schema must come out exactly as it went in.
+schema_snapshot() {
+  bench -At <<'SQL'
+SELECT 'col ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
+FROM information_schema.columns WHERE table_schema = 'public'
+UNION ALL
+SELECT 'idx ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL
+SELECT 'con ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
+FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+ORDER BY 1
+SQL
+}
+schema_snapshot >"$WORK/schema.before"
+
 say "filling (db/bench/fill_baseline.sql) ..."
 t0="$(now)"
 bench "${fill_vars[@]}" -f db/bench/fill_baseline.sql
 t1="$(now)"
 say "VACUUM ANALYZE ..."
-bench -c 'VACUUM ANALYZE'
+# Only the application's tables: the role may not vacuum the shared catalogs.
+bench -c "VACUUM (ANALYZE) $(bench_val "SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') FROM pg_tables WHERE schemaname = 'public'")"
 t2="$(now)"
 FILL_S="$(secs "$t0" "$t1")"; VACUUM_S="$(secs "$t1" "$t2")"
+schema_snapshot >"$WORK/schema.after"
+diff "$WORK/schema.before" "$WORK/schema.after" >&2 || die "the fill changed the baseline schema (see the diff above)"
 DB_SIZE="$(bench_val "SELECT pg_database_size(current_database())")"
 say "filled in $FILL_S s, VACUUM ANALYZE $VACUUM_S s, database $(human_bytes "$DB_SIZE")"
 
@@ -127,29 +150,33 @@ bench -At -F '|' -f db/bench/expect_before.sql >"$WORK/expected"
 
 # --- 4. the cut-over ----------------------------------------------------------------------------------
 # A sampler on its own connection records which migration file the migrating session is executing
-# (each file is one statement), for a per-migration breakdown with ~0.2 s resolution.
+# (golang-migrate sends each file as one statement) and the WAL position, every 0.2 s, for an
+# approximate per-migration breakdown.
 for f in db/migrations/*.up.sql; do
-  v="$(basename "$f")"; v="${v%%_*}"
-  printf '%s|%s\n' "$v" "$(tr -s ' \n\t' ' ' <"$f" | cut -c1-60)"
+  stem="$(basename "$f" .up.sql)"
+  printf '%s|%s\n' "$stem" "$(tr -s ' \n\t' ' ' <"$f" | cut -c1-120)"
 done >"$WORK/files"
-bench -At -F '|' >"$WORK/samples" 2>/dev/null <<SQL &
-SELECT extract(epoch FROM clock_timestamp()), extract(epoch FROM query_start),
-       left(regexp_replace(query, '\s+', ' ', 'g'), 60)
+psql -X -q -w -At -F '|' -d "$BENCH_URL" >"$WORK/samples" 2>/dev/null <<'SQL' &
+SELECT extract(epoch FROM query_start), pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint,
+       left(regexp_replace(query, '\s+', ' ', 'g'), 120)
 FROM pg_stat_activity
 WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
 \watch 0.2
 SQL
 POLLER=$!
 
-LSN0="$(bench_val 'SELECT pg_current_wal_lsn()')"
+wal_pos() { bench_val "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint"; }
+WAL_START="$(wal_pos)"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 say "migrate up: /usr/bin/time -v $BIN migrate up"
-m0="$(now)"
 set +e
 DATABASE_URL="$BENCH_URL" /usr/bin/time -v -o "$WORK/time" "$BIN" migrate up
 MIGRATE_RC=$?
 set -e
 m1="$(now)"
-WAL_BYTES="$(bench_val "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$LSN0')::bigint")"
+WAL_END="$(wal_pos)"
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+WAL_BYTES=$((WAL_END - WAL_START))
 kill "$POLLER" 2>/dev/null || true; wait "$POLLER" 2>/dev/null || true; POLLER=""
 [[ $MIGRATE_RC == 0 ]] || die "migrate up failed (exit $MIGRATE_RC)"
 
@@ -163,18 +190,28 @@ VERSION="$(DATABASE_URL="$BENCH_URL" "$BIN" migrate version)"
 LATEST="$("$BIN" migrate versions | tail -n1)"
 
 echo
-echo "per-migration wall clock (sampled every 0.2 s; files shorter than that may be missing):"
-awk -F'|' -v m0="$m0" -v m1="$m1" '
-  NR == FNR { key[$2] = $1; next }
-  NF >= 3 { if (!($2 in first)) { order[++n] = $2; first[$2] = $1; q[$2] = $3 } last[$2] = $1 }
+echo "per migration (sampled every 0.2 s, so approximate; a file shorter than that is counted in the"
+echo "one before it; WAL is server-wide):"
+awk -F'|' -v m1="$m1" -v wal_end="$WAL_END" -v totals="$WORK/totals" '
+  NR == FNR { stem[$2] = $1; next }
+  NF >= 3 && !($1 in seen) { seen[$1] = 1; n++; t[n] = $1; w[n] = $2; q[n] = $3 }
   END {
     for (i = 1; i <= n; i++) {
-      s = order[i]; end = (i < n) ? order[i + 1] : m1; v = "?"
-      for (k in key) if (index(q[s], k) == 1 || index(k, q[s]) == 1) v = key[k]
-      if (v == "?") continue
-      printf "  %s  %6.1f s  %s\n", v, end - s, q[s]
+      name = ""
+      for (k in stem) if (index(q[i], k) == 1 || index(k, q[i]) == 1) name = stem[k]
+      if (name == "") continue                                 # golang-migrate bookkeeping
+      m++; nm[m] = name; st[m] = t[i]; sw[m] = w[i]
     }
+    for (j = 1; j <= m; j++) {
+      dt = (j < m ? st[j + 1] : m1) - st[j]; dw = (j < m ? sw[j + 1] : wal_end) - sw[j]
+      printf "  %6.1f s %8.0f MB WAL  %s\n", dt, dw / 1048576, nm[j]
+      if (nm[j] ~ /^2026021[23]/) { ct += dt; cw += dw } else { ot += dt }
+    }
+    if (m) printf "  %6.1f s %8.0f MB WAL  spec-087 chain 20260212000001..20260213000001 (later migrations: %.1f s)\n", ct, cw / 1048576, ot
+    if (m) printf "%.1f|%.1f\n", ct, ot > totals
   }' "$WORK/files" "$WORK/samples" || true
+CHAIN_S="$(cut -d'|' -f1 "$WORK/totals" 2>/dev/null || echo '?')"
+LATER_S="$(cut -d'|' -f2 "$WORK/totals" 2>/dev/null || echo '?')"
 
 echo
 echo "checks (expected from the bridges before migrating | found after):"
@@ -200,5 +237,9 @@ printf 'fill:     %s s generate + %s s VACUUM ANALYZE (database %s; %s operation
   "$FILL_S" "$VACUUM_S" "$(human_bytes "$DB_SIZE")" "$(commas "$RUNS")"
 printf 'cut-over: %s s wall, %s MB max RSS, %s WAL (%s legacy runs, %s items, %s findings)\n' \
   "$WALL" "$RSS_MB" "$(human_bytes "$WAL_BYTES")" "$(commas "$LEGACY_RUNS")" "$(commas "$ITEMS")" "$(commas "$FINDINGS")"
+printf '          of which ~%s s the spec-087 chain (20260212000001..20260213000001), ~%s s later migrations\n' \
+  "$CHAIN_S" "$LATER_S"
+printf '          load average %s before, %s after, %s CPUs (other work on this machine slows the run)\n' \
+  "$LOAD_BEFORE" "$LOAD_AFTER" "$(nproc 2>/dev/null || echo '?')"
 printf '          command: DATABASE_URL=%s /usr/bin/time -v %s migrate up\n' "$(sed -E 's#://([^:@/]*)(:[^@/]*)?@#://\1@#' <<<"$BENCH_URL")" "$BIN"
 [[ $fail == 0 ]] || die "the cut-over result does not match the expectation"

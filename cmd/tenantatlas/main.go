@@ -28,7 +28,10 @@ commands:
   migrate version             print the applied version
   migrate versions            list the versions of the chain
   seed demo                   create the demo workspace (idempotent)
+  web [--dir D] [--listen A] [--api-url U]  serve the built SPA (frontend/dist, :5173, API http://localhost:8080)
   runs reconcile              complete stale queued or running runs as failed (run.stale)
+  backups purge [--tenant T] [--older-than 720h]
+                              delete backup sets retired longer ago than --older-than, as System purge runs
   users create --email E --name N [--platform-admin] [--password-stdin]
                               create a user (the password is stdin's first line)
   tokens create --email E [--name N] [--ttl 720h]
@@ -82,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"users":   usersCmd,
 		"tokens":  tokensCmd,
 		"runs":    runsCmd,
+		"backups": backupsCmd,
+		"web":     webCmd,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

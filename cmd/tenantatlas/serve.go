@@ -12,8 +12,10 @@ import (
 
 	"github.com/tenantatlas/operations/api"
 	"github.com/tenantatlas/operations/pkg/authz"
+	"github.com/tenantatlas/operations/pkg/backup"
 	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/directory"
+	"github.com/tenantatlas/operations/pkg/drift"
 	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/inventory"
 	"github.com/tenantatlas/operations/pkg/jobs"
@@ -168,8 +170,24 @@ func newWorker(ctx context.Context, e env, db *gorm.DB, runs *operations.Service
 	if err != nil {
 		return nil, err
 	}
+	gen, err := drift.NewGenerator(db, drift.WithSeverityOverrides(e.cfg.DriftSeverity))
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	queue, err := jobs.NewEnqueuer(sqlDB)
+	if err != nil {
+		return nil, err
+	}
+	backups, err := backup.New(db, runs, conns, jobs.NewBackupQueue(queue), backup.WithLogger(e.log))
+	if err != nil {
+		return nil, err
+	}
 	return jobs.NewWorker(ctx, jobs.WorkerConfig{
 		DatabaseURL: e.cfg.DatabaseURL, DB: db, Log: e.log, Runs: runs,
-		Inventory: inv, Directory: dir, RunRetention: e.cfg.RunRetention, MaxWorkers: e.cfg.WorkerCount,
+		Inventory: inv, Directory: dir, Drift: gen, Backups: backups, RunRetention: e.cfg.RunRetention, MaxWorkers: e.cfg.WorkerCount,
 	})
 }

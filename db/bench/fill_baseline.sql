@@ -18,7 +18,7 @@
 --   findings        500 per tenant, unique (tenant_id, fingerprint), baseline/current_run_id at the
 --                   tenant's legacy runs (~8% / ~3% NULL; ~10% of the rest have no bridge);
 --   entra_group_sync_runs  one per directory_groups.sync run (bridged) plus 1/6 as many unbridged;
---   entra_groups    entra_groups rows, last_seen_run_id at a random group sync run (~5% NULL);
+--   entra_groups    groups rows (100,000), last_seen_run_id at a random group sync run (~5% NULL);
 --   backup_schedules  200; backup_schedule_runs  one per backup_schedule.* run (bridged) plus 1,000
 --                   unbridged.
 -- Random choices use setseed, so a given set of sizes always produces the same data.
@@ -34,7 +34,7 @@
 SET synchronous_commit = off;
 SET work_mem = '64MB';
 SET maintenance_work_mem = '256MB';
-SELECT setseed(0.087);
+SELECT setseed(0.087) \g /dev/null
 
 -- legacy_runs must be a multiple of the tenant count: tenant t's legacy runs are t + tenants*k.
 SELECT (:legacy_runs % :tenants = 0) AS sizes_ok \gset
@@ -45,6 +45,27 @@ SELECT (:legacy_runs % :tenants = 0) AS sizes_ok \gset
 \set runs_per_tenant (:legacy_runs / :tenants)
 
 CREATE TEMP TABLE bench_clock AS SELECT now() - interval '180 days' AS t0, interval '180 days' AS span;
+
+-- Load without per-row foreign-key checks and index maintenance: drop every foreign key, unique
+-- constraint and secondary index of the (still empty) schema and put each back, from its own
+-- catalog definition, once the rows are in. Primary keys and CHECK constraints stay.
+-- scripts/bench-migrate.sh compares the schema before and after the fill. (So the indexes start
+-- freshly built and compact, where a production database's have grown with their rows.)
+CREATE TEMP TABLE bench_ddl (n serial, drop_sql text NOT NULL, create_sql text NOT NULL);
+INSERT INTO bench_ddl (drop_sql, create_sql)
+SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),
+       format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+FROM pg_constraint
+WHERE connamespace = 'public'::regnamespace AND contype IN ('f', 'u')
+ORDER BY contype = 'u', conrelid::regclass::text, conname;          -- foreign keys drop first
+INSERT INTO bench_ddl (drop_sql, create_sql)
+SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
+FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+WHERE c.relnamespace = 'public'::regnamespace AND NOT i.indisprimary
+  AND NOT EXISTS (SELECT FROM pg_constraint k
+                  WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
+ORDER BY i.indexrelid::regclass::text;
+SELECT drop_sql FROM bench_ddl ORDER BY n \gexec
 
 -- Workspaces, users, tenants -----------------------------------------------------------------------
 INSERT INTO workspaces (id, name, slug)
@@ -230,6 +251,9 @@ INSERT INTO backup_schedule_runs (id, backup_schedule_id, tenant_id, scheduled_f
 SELECT :bridged_backup_runs + n, (n - 1) % 200 + 1, ((n - 1) % 200 + 1) * (:tenants / 200),
        c.t0 + interval '1 hour' * (:bridged_backup_runs + n), 'skipped', 'tenant.unreachable', 'Tenant could not be reached.'
 FROM generate_series(1, 1000) n CROSS JOIN bench_clock c;
+
+-- Indexes, unique constraints, then foreign keys (validated) come back ----------------------------
+SELECT create_sql FROM bench_ddl ORDER BY n DESC \gexec
 
 -- Sequences follow the explicit ids --------------------------------------------------------------
 \o /dev/null

@@ -7,10 +7,15 @@
 -- * both references are set by ONE update, so every finding is rewritten at most once (a second
 --   update would also fire the foreign-key triggers of every row the first one touched);
 -- * the secondary indexes are dropped first and rebuilt once afterwards, instead of taking an
---   index insertion per updated row; they come back with their names and definitions unchanged;
--- * rows are updated in physical (ctid) order, whatever join order the planner picks, so each heap
---   page is visited (and WAL-logged as a full page image after a checkpoint) once, not once per
---   hash batch; work_mem keeps the hash joins in one batch;
+--   index insertion per updated row; they come back with their names and definitions unchanged.
+--   The two on the legacy columns (findings_baseline_run_idx, findings_current_run_idx) are not
+--   rebuilt: 20260212000005 drops those columns, so they would be thrown away a moment later. The
+--   down puts them back;
+-- * rows are updated in physical order: the update joins the target to its own ctids, sorted, so
+--   whichever side the planner hashes, each heap page is dirtied (and WAL-logged as a full page
+--   image after a checkpoint) once, rather than once per row when the rows come in the order of
+--   the bridge or of a hash batch. The table is already locked by the DROP above, so the ctids
+--   are stable; work_mem keeps the hash joins in one batch;
 -- * the new foreign keys are added after the backfill (one validation scan, no per-row checks).
 SET LOCAL work_mem = '256MB';
 SET LOCAL maintenance_work_mem = '512MB';
@@ -39,8 +44,6 @@ WHERE f.ctid = refs.row_tid;
 
 ALTER TABLE findings ADD CONSTRAINT findings_tenant_fingerprint_key UNIQUE (tenant_id, fingerprint);
 CREATE INDEX findings_tenant_scope_status_idx ON findings (tenant_id, scope_key, status);
-CREATE INDEX findings_baseline_run_idx ON findings (baseline_run_id);
-CREATE INDEX findings_current_run_idx ON findings (current_run_id);
 
 ALTER TABLE findings
     ADD CONSTRAINT findings_baseline_operation_run_id_fkey

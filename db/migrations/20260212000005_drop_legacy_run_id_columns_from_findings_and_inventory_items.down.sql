@@ -1,6 +1,8 @@
 -- Restores the legacy columns with their foreign keys. Where the legacy run tables still hold a
 -- run bridged to the canonical reference, the legacy reference is derived back from it; anything
--- else stays NULL (a down cannot bring back what the drop removed).
+-- else stays NULL (a down cannot bring back what the drop removed). Their indexes are not part of
+-- this version: 20260212000003 and 20260212000004 drop them on the way up and put them back on
+-- the way down.
 ALTER TABLE findings
     ADD COLUMN baseline_run_id bigint REFERENCES inventory_sync_runs (id) ON DELETE SET NULL,
     ADD COLUMN current_run_id  bigint REFERENCES inventory_sync_runs (id) ON DELETE SET NULL;
@@ -21,8 +23,3 @@ WHERE i.last_seen_operation_run_id IS NOT NULL;
 UPDATE entra_groups g
 SET last_seen_run_id = (SELECT max(r.id) FROM entra_group_sync_runs r WHERE r.operation_run_id = g.last_seen_operation_run_id)
 WHERE g.last_seen_operation_run_id IS NOT NULL;
-
-CREATE INDEX findings_baseline_run_idx ON findings (baseline_run_id);
-CREATE INDEX findings_current_run_idx ON findings (current_run_id);
-CREATE INDEX inventory_items_last_seen_run_idx ON inventory_items (last_seen_run_id);
-CREATE INDEX entra_groups_last_seen_run_idx ON entra_groups (last_seen_run_id);

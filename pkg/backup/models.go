@@ -32,19 +32,32 @@ type Schedule struct {
 // TableName binds Schedule to backup_schedules.
 func (Schedule) TableName() string { return "backup_schedules" }
 
-// Set is one backup of a tenant's policies.
+// Set is one backup of a tenant's policies. A set a schedule's run made names the schedule and
+// the run; retention retires it (RetiredAt) and purge deletes it after a grace period.
 type Set struct {
-	ID          int64           `gorm:"primaryKey"`
-	TenantID    int64           ``
-	Name        string          ``
-	Status      string          ``
-	ItemCount   int             ``
-	CreatedBy   *string         ``
-	Metadata    json.RawMessage `gorm:"type:jsonb"`
-	CompletedAt *time.Time      ``
-	CreatedAt   time.Time       ``
-	UpdatedAt   time.Time       ``
+	ID               int64           `gorm:"primaryKey"`
+	TenantID         int64           ``
+	BackupScheduleID *int64          ``
+	OperationRunID   *int64          ``
+	Name             string          ``
+	Status           string          ``
+	ItemCount        int             ``
+	CreatedBy        *string         ``
+	Metadata         json.RawMessage `gorm:"type:jsonb"`
+	CompletedAt      *time.Time      ``
+	RetiredAt        *time.Time      ``
+	CreatedAt        time.Time       ``
+	UpdatedAt        time.Time       ``
 }
+
+// Set statuses (backup_sets.status): pending while its run writes it, then completed (every
+// policy type read), partial (some failed or were skipped) or failed.
+const (
+	SetPending   = "pending"
+	SetCompleted = "completed"
+	SetPartial   = "partial"
+	SetFailed    = "failed"
+)
 
 // TableName binds Set to backup_sets.
 func (Set) TableName() string { return "backup_sets" }

@@ -2,10 +2,13 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +27,11 @@ type Config struct {
 	GraphBaseURL   string        // TENANTATLAS_GRAPH_BASE_URL: Microsoft Graph API root, default https://graph.microsoft.com/beta
 	GraphTokenURL  string        // TENANTATLAS_GRAPH_TOKEN_URL: token endpoint with {tenant}, default login.microsoftonline.com
 	WorkerCount    int           // TENANTATLAS_WORKERS: concurrent jobs per worker process, default 10
+	// DriftSeverity is TENANTATLAS_DRIFT_SEVERITY: severity rules for drift findings, a JSON object
+	// such as {"removed:deviceCompliancePolicy":"high","added:*":"low"}; keys are
+	// "<added|removed|modified|*>:<policy type|*>", values low, medium or high. They override or
+	// extend the defaults of drift.DefaultSeverities.
+	DriftSeverity map[string]string
 }
 
 // Load reads the environment. A malformed value is an error naming the variable.
@@ -75,6 +83,14 @@ func load(get func(string) string) (Config, error) {
 			c.WorkerCount = n
 		}
 	}
+	if v := strings.TrimSpace(get("TENANTATLAS_DRIFT_SEVERITY")); v != "" {
+		rules, err := parseDriftSeverity(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TENANTATLAS_DRIFT_SEVERITY: %w", err))
+		} else {
+			c.DriftSeverity = rules
+		}
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -91,4 +107,24 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+var driftSubjectPattern = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_.]{0,63}|\*)$`)
+
+// parseDriftSeverity reads the drift severity rules (see Config.DriftSeverity).
+func parseDriftSeverity(v string) (map[string]string, error) {
+	var rules map[string]string
+	if err := json.Unmarshal([]byte(v), &rules); err != nil {
+		return nil, errors.New(`want a JSON object of strings, e.g. {"removed:deviceCompliancePolicy":"high","added:*":"low"}`)
+	}
+	for k, sev := range rules {
+		change, subject, ok := strings.Cut(k, ":")
+		switch {
+		case !ok || !slices.Contains([]string{"added", "removed", "modified", "*"}, change) || !driftSubjectPattern.MatchString(subject):
+			return nil, fmt.Errorf("key %q: want <added|removed|modified|*>:<policy type|*>", k)
+		case !slices.Contains([]string{"low", "medium", "high"}, sev):
+			return nil, fmt.Errorf("key %q: severity must be low, medium or high", k)
+		}
+	}
+	return rules, nil
 }

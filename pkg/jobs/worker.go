@@ -13,7 +13,9 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"gorm.io/gorm"
 
+	"github.com/tenantatlas/operations/pkg/backup"
 	"github.com/tenantatlas/operations/pkg/directory"
+	"github.com/tenantatlas/operations/pkg/drift"
 	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/inventory"
 	"github.com/tenantatlas/operations/pkg/operations"
@@ -27,6 +29,8 @@ type WorkerConfig struct {
 	Runs        *operations.Service
 	Inventory   *inventory.Syncer
 	Directory   *directory.Syncer
+	Drift       *drift.Generator // drift_generate_findings runs; without one they complete as failed
+	Backups     *backup.Service  // backup schedule runs, retention, purge and the dispatcher; without one their runs complete as failed
 
 	MaxWorkers        int           // concurrent jobs per process; default 10
 	RunRetention      time.Duration // completed runs older than this are pruned; default 90 days
@@ -78,6 +82,8 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[GroupSyncArgs]) error {
 		return tracker.Track(ctx, job.JobRow, job.Args.RunID, cfg.Directory.Sync)
 	}))
+	river.AddWorker(workers, driftWorker(tracker, cfg.Drift))
+	addBackupWorkers(workers, tracker, cfg.Backups)
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[ReconcileArgs]) error {
 		n, err := Reconcile(ctx, cfg.DB, cfg.Runs, time.Now())
 		if n > 0 {
@@ -109,6 +115,7 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 				return PruneArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 24 * time.Hour}}
 			}, &river.PeriodicJobOpts{ID: "prune_history", RunOnStart: true}),
 	}, cfg.PeriodicJobs...)
+	periodic = append(periodic, backupPeriodicJobs(cfg.Backups)...)
 
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},

@@ -30,7 +30,8 @@ func TestSealOpenRoundTrip(t *testing.T) {
 		if len(sealed) != len(plain)+1+12+16 || sealed[0] != Version {
 			t.Fatalf("sealed value of %d bytes has length %d, version %d", len(plain), len(sealed), sealed[0])
 		}
-		if len(plain) > 0 && bytes.Contains(sealed, plain) {
+		// A plaintext of a few bytes turns up in random bytes by chance; longer ones must not.
+		if len(plain) >= 8 && bytes.Contains(sealed, plain) {
 			t.Fatal("the sealed value contains the plaintext")
 		}
 		got, err := s.Open(sealed, aad)

@@ -1,0 +1,293 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/backup"
+	"github.com/tenantatlas/operations/pkg/jobs"
+	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/tenancy"
+)
+
+// scheduleJSON is a backup schedule as the API shows it.
+type scheduleJSON struct {
+	ID                 int64             `json:"id"`
+	TenantID           int64             `json:"tenant_id"`
+	Name               string            `json:"name"`
+	IsEnabled          bool              `json:"is_enabled"`
+	Timezone           string            `json:"timezone"`
+	Frequency          string            `json:"frequency"`
+	TimeOfDay          string            `json:"time_of_day"`
+	DaysOfWeek         []int32           `json:"days_of_week"`
+	PolicyTypes        []string          `json:"policy_types"`
+	IncludeFoundations bool              `json:"include_foundations"`
+	RetentionKeepLast  int               `json:"retention_keep_last"`
+	LastRunAt          *time.Time        `json:"last_run_at"`
+	LastRunStatus      *string           `json:"last_run_status"`
+	NextRunAt          *time.Time        `json:"next_run_at"`
+	ArchivedAt         *time.Time        `json:"archived_at"`
+	CreatedAt          time.Time         `json:"created_at"`
+	UpdatedAt          time.Time         `json:"updated_at"`
+	Links              scheduleLinksJSON `json:"links"`
+}
+
+type scheduleLinksJSON struct {
+	Self       string `json:"self"`
+	Runs       string `json:"runs"`        // the schedule's history: its operation runs
+	BackupSets string `json:"backup_sets"` // the sets its runs made
+	UI         string `json:"ui"`
+}
+
+func presentSchedule(s backup.Schedule) scheduleJSON {
+	t, id := strconv.FormatInt(s.TenantID, 10), strconv.FormatInt(s.ID, 10)
+	out := scheduleJSON{
+		ID: s.ID, TenantID: s.TenantID, Name: s.Name, IsEnabled: s.IsEnabled, Timezone: s.Timezone,
+		Frequency: s.Frequency, TimeOfDay: s.TimeOfDay, DaysOfWeek: []int32(s.DaysOfWeek), PolicyTypes: []string(s.PolicyTypes),
+		IncludeFoundations: s.IncludeFoundations, RetentionKeepLast: s.RetentionKeepLast,
+		LastRunAt: s.LastRunAt, LastRunStatus: s.LastRunStatus, NextRunAt: s.NextRunAt, ArchivedAt: s.ArchivedAt,
+		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		Links: scheduleLinksJSON{
+			Self:       "/api/v1/tenants/" + t + "/backup-schedules/" + id,
+			Runs:       "/api/v1/operation-runs?backup_schedule_id=" + id,
+			BackupSets: "/api/v1/tenants/" + t + "/backup-sets?backup_schedule_id=" + id,
+			UI:         "/admin/t/" + t + "/backup-schedules",
+		},
+	}
+	if out.DaysOfWeek == nil {
+		out.DaysOfWeek = []int32{}
+	}
+	if out.PolicyTypes == nil {
+		out.PolicyTypes = []string{}
+	}
+	return out
+}
+
+// scheduleRequest is the body of a create (name, frequency, time_of_day and policy_types
+// required) or of a PATCH (every field optional; null or absent leaves a field as it is).
+type scheduleRequest struct {
+	Name               *string   `json:"name"`
+	IsEnabled          *bool     `json:"is_enabled"`
+	Timezone           *string   `json:"timezone"`
+	Frequency          *string   `json:"frequency"`
+	TimeOfDay          *string   `json:"time_of_day"`
+	DaysOfWeek         *[]int    `json:"days_of_week"`
+	PolicyTypes        *[]string `json:"policy_types"`
+	IncludeFoundations *bool     `json:"include_foundations"`
+	RetentionKeepLast  *int      `json:"retention_keep_last"`
+}
+
+func (r scheduleRequest) input() backup.ScheduleInput {
+	return backup.ScheduleInput{Name: r.Name, IsEnabled: r.IsEnabled, Timezone: r.Timezone, Frequency: r.Frequency,
+		TimeOfDay: r.TimeOfDay, DaysOfWeek: r.DaysOfWeek, PolicyTypes: r.PolicyTypes,
+		IncludeFoundations: r.IncludeFoundations, RetentionKeepLast: r.RetentionKeepLast}
+}
+
+// backupProblem maps the backup domain's errors to problems.
+func backupProblem(err error) error {
+	if v, ok := backup.IsValidation(err); ok {
+		fields := make([]FieldError, len(v.Fields))
+		for i, f := range v.Fields {
+			fields[i] = FieldError{Field: f.Field, Message: f.Message}
+		}
+		return Unprocessable("The backup schedule is not valid.", fields...)
+	}
+	switch {
+	case errors.Is(err, backup.ErrNotFound):
+		return ErrNotFound
+	case errors.Is(err, backup.ErrArchived):
+		return NewProblem(http.StatusConflict, "schedule_archived", "The backup schedule is archived: restore it first.")
+	case errors.Is(err, backup.ErrNotArchived):
+		return NewProblem(http.StatusConflict, "schedule_not_archived", "Only an archived backup schedule can be deleted: archive it first.")
+	case errors.Is(err, backup.ErrHasRuns):
+		return NewProblem(http.StatusConflict, "schedule_has_runs",
+			"The backup schedule has operation runs (its history); it can be deleted once they are pruned.")
+	case errors.Is(err, backup.ErrNoPreviousRun):
+		return NewProblem(http.StatusConflict, "no_previous_run", "The backup schedule has no finished run to retry.")
+	}
+	return err
+}
+
+// noBody accepts an empty body, or an empty JSON object (anything in it is an unknown field).
+func noBody(c echo.Context) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	var empty struct{}
+	return bindJSON(c, &empty)
+}
+
+func pathTenant(c echo.Context) tenancy.Tenant { return c.Get(ctxTenant).(tenancy.Tenant) }
+
+func (s *Server) listBackupSchedules(c echo.Context) error {
+	if err := onlyParams(c, "include_archived", "limit", "cursor"); err != nil {
+		return err
+	}
+	limit, err := limitParam(c)
+	if err != nil {
+		return err
+	}
+	includeArchived, err := boolParam(c, "include_archived")
+	if err != nil {
+		return err
+	}
+	after, err := idCursorParam(c)
+	if err != nil {
+		return err
+	}
+	page, err := backup.ListSchedules(c.Request().Context(), s.db, pathTenant(c).ID, backup.ScheduleFilter{IncludeArchived: includeArchived}, after, limit)
+	if err != nil {
+		return err
+	}
+	out := make([]scheduleJSON, 0, len(page.Schedules))
+	for _, sc := range page.Schedules {
+		out = append(out, presentSchedule(sc))
+	}
+	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out, "next_cursor": nextIDCursor(c, page.NextAfter)})
+}
+
+func (s *Server) createBackupSchedule(c echo.Context) error {
+	var req scheduleRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	t := pathTenant(c)
+	sc, err := backup.CreateSchedule(c.Request().Context(), s.db, t.ID, req.input(), time.Now())
+	if err != nil {
+		return backupProblem(err)
+	}
+	out := presentSchedule(sc)
+	c.Response().Header().Set(echo.HeaderLocation, out.Links.Self)
+	return c.JSON(http.StatusCreated, out)
+}
+
+func (s *Server) getBackupSchedule(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sc, err := backup.GetSchedule(c.Request().Context(), s.db, pathTenant(c).ID, id)
+	if err != nil {
+		return backupProblem(err)
+	}
+	return jsonWithETag(c, http.StatusOK, presentSchedule(sc))
+}
+
+func (s *Server) updateBackupSchedule(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req scheduleRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	sc, err := backup.UpdateSchedule(c.Request().Context(), s.db, pathTenant(c).ID, id, req.input(), time.Now())
+	if err != nil {
+		return backupProblem(err)
+	}
+	return c.JSON(http.StatusOK, presentSchedule(sc))
+}
+
+func (s *Server) archiveBackupSchedule(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := noBody(c); err != nil {
+		return err
+	}
+	sc, err := backup.ArchiveSchedule(c.Request().Context(), s.db, pathTenant(c).ID, id, time.Now())
+	if err != nil {
+		return backupProblem(err)
+	}
+	return c.JSON(http.StatusOK, presentSchedule(sc))
+}
+
+func (s *Server) restoreBackupSchedule(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := noBody(c); err != nil {
+		return err
+	}
+	sc, err := backup.RestoreSchedule(c.Request().Context(), s.db, pathTenant(c).ID, id, time.Now())
+	if err != nil {
+		return backupProblem(err)
+	}
+	return c.JSON(http.StatusOK, presentSchedule(sc))
+}
+
+func (s *Server) deleteBackupSchedule(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := backup.DeleteSchedule(c.Request().Context(), s.db, pathTenant(c).ID, id); err != nil {
+		return backupProblem(err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// runBackupScheduleNow starts a backup of the schedule now: always a new run (202).
+func (s *Server) runBackupScheduleNow(c echo.Context) error {
+	return s.startScheduleRun(c, backup.RunNowInput)
+}
+
+// retryBackupSchedule starts a new run whose retry_of is the schedule's latest finished run; 409
+// when there is none.
+func (s *Server) retryBackupSchedule(c echo.Context) error {
+	return s.startScheduleRun(c, backup.RetryInput)
+}
+
+type scheduleRunInput func(ctx context.Context, db *gorm.DB, tenantID, scheduleID int64, by backup.Starter, now time.Time) (operations.EnsureInput, error)
+
+func (s *Server) startScheduleRun(c echo.Context, input scheduleRunInput) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := noBody(c); err != nil {
+		return err
+	}
+	p, t := principal(c), pathTenant(c)
+	in, err := input(c.Request().Context(), s.db, t.ID, id,
+		backup.Starter{WorkspaceID: t.WorkspaceID, UserID: &p.User.ID, UserName: p.User.Name}, time.Now())
+	if err != nil {
+		return backupProblem(err)
+	}
+	// As startRun, with the identity rule the input carries (a new run every time).
+	var idem *jobs.Idempotency
+	if key := strings.TrimSpace(c.Request().Header.Get("Idempotency-Key")); key != "" {
+		if len(key) > 255 {
+			return BadRequest("invalid_header", "The Idempotency-Key is too long.", FieldError{Field: "Idempotency-Key", Message: "at most 255 characters"})
+		}
+		sum := sha256.Sum256([]byte(c.Request().Method + " " + c.Request().URL.Path + " " + canonicalBody(in.IdentityInputs)))
+		idem = &jobs.Idempotency{UserID: p.User.ID, Key: key, RequestHash: hex.EncodeToString(sum[:])}
+	}
+	run, created, err := s.starter.Start(c.Request().Context(), in, idem, func(id int64) river.JobArgs { return jobs.BackupRunArgs{RunID: id} })
+	if errors.Is(err, jobs.ErrIdempotencyKeyReused) {
+		return Unprocessable("The Idempotency-Key was already used for a different request.",
+			FieldError{Field: "Idempotency-Key", Message: "already used for a different request"})
+	}
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusAccepted
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/operation-runs/"+itoa(run.ID))
+	return c.JSON(status, presentRun(run, true))
+}

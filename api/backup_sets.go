@@ -1,0 +1,147 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tenantatlas/operations/pkg/backup"
+)
+
+// backupSetJSON is a backup set as the API shows it.
+type backupSetJSON struct {
+	ID               int64              `json:"id"`
+	TenantID         int64              `json:"tenant_id"`
+	BackupScheduleID *int64             `json:"backup_schedule_id"`
+	OperationRunID   *int64             `json:"operation_run_id"`
+	Name             string             `json:"name"`
+	Status           string             `json:"status"` // pending | completed | partial | failed
+	ItemCount        int                `json:"item_count"`
+	CreatedBy        *string            `json:"created_by"`
+	CompletedAt      *time.Time         `json:"completed_at"`
+	RetiredAt        *time.Time         `json:"retired_at"`
+	CreatedAt        time.Time          `json:"created_at"`
+	UpdatedAt        time.Time          `json:"updated_at"`
+	Links            backupSetLinksJSON `json:"links"`
+}
+
+type backupSetLinksJSON struct {
+	Self           string  `json:"self"`
+	BackupSchedule *string `json:"backup_schedule"`
+	OperationRun   *string `json:"operation_run"`
+}
+
+func presentBackupSet(s backup.Set) backupSetJSON {
+	t := strconv.FormatInt(s.TenantID, 10)
+	out := backupSetJSON{
+		ID: s.ID, TenantID: s.TenantID, BackupScheduleID: s.BackupScheduleID, OperationRunID: s.OperationRunID,
+		Name: s.Name, Status: s.Status, ItemCount: s.ItemCount, CreatedBy: s.CreatedBy,
+		CompletedAt: s.CompletedAt, RetiredAt: s.RetiredAt, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		Links: backupSetLinksJSON{Self: "/api/v1/tenants/" + t + "/backup-sets/" + strconv.FormatInt(s.ID, 10)},
+	}
+	if s.BackupScheduleID != nil {
+		l := "/api/v1/tenants/" + t + "/backup-schedules/" + strconv.FormatInt(*s.BackupScheduleID, 10)
+		out.Links.BackupSchedule = &l
+	}
+	if s.OperationRunID != nil {
+		l := "/api/v1/operation-runs/" + strconv.FormatInt(*s.OperationRunID, 10)
+		out.Links.OperationRun = &l
+	}
+	return out
+}
+
+// listBackupSets pages through the tenant's backup sets, newest first; retired sets only with
+// include_retired=true.
+func (s *Server) listBackupSets(c echo.Context) error {
+	if err := onlyParams(c, "backup_schedule_id", "include_retired", "limit", "cursor"); err != nil {
+		return err
+	}
+	limit, err := limitParam(c)
+	if err != nil {
+		return err
+	}
+	includeRetired, err := boolParam(c, "include_retired")
+	if err != nil {
+		return err
+	}
+	after, err := idCursorParam(c)
+	if err != nil {
+		return err
+	}
+	f := backup.SetFilter{IncludeRetired: includeRetired}
+	if v := c.QueryParam("backup_schedule_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id < 1 {
+			return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "backup_schedule_id", Message: "must be a positive integer"})
+		}
+		f.BackupScheduleID = &id
+	}
+	page, err := backup.ListSets(c.Request().Context(), s.db, pathTenant(c).ID, f, after, limit)
+	if err != nil {
+		return err
+	}
+	out := make([]backupSetJSON, 0, len(page.Sets))
+	for _, set := range page.Sets {
+		out = append(out, presentBackupSet(set))
+	}
+	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out, "next_cursor": nextIDCursor(c, page.NextAfter)})
+}
+
+// getBackupSet shows one set of the tenant (retired ones too), its item count counted afresh.
+func (s *Server) getBackupSet(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	set, err := backup.GetSet(c.Request().Context(), s.db, pathTenant(c).ID, id)
+	if err != nil {
+		return backupProblem(err)
+	}
+	return jsonWithETag(c, http.StatusOK, presentBackupSet(set))
+}
+
+// boolParam reads an optional true|false query parameter (default false).
+func boolParam(c echo.Context, name string) (bool, error) {
+	switch c.QueryParam(name) {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: name, Message: "must be true or false"})
+}
+
+// idCursor marks the last row of a page ordered by id, newest first.
+type idCursor struct {
+	ID int64 `json:"i"`
+}
+
+// idCursorParam reads the cursor of an id-ordered list: the id the page starts after, 0 for the
+// first page.
+func idCursorParam(c echo.Context) (int64, error) {
+	v := c.QueryParam("cursor")
+	if v == "" {
+		return 0, nil
+	}
+	var cur idCursor
+	b, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil || json.Unmarshal(b, &cur) != nil || cur.ID < 1 {
+		return 0, badCursor()
+	}
+	return cur.ID, nil
+}
+
+// nextIDCursor encodes the next page's cursor and sets the Link header; nil on the last page.
+func nextIDCursor(c echo.Context, after *int64) *string {
+	if after == nil {
+		return nil
+	}
+	b, _ := json.Marshal(idCursor{ID: *after})
+	next := base64.RawURLEncoding.EncodeToString(b)
+	setNextLink(c, next)
+	return &next
+}

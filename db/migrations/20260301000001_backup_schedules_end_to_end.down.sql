@@ -1,0 +1,10 @@
+DROP INDEX operation_runs_backup_slot_key;
+DROP INDEX operation_runs_backup_schedule_idx;
+DROP INDEX backup_sets_operation_run_idx;
+DROP INDEX backup_sets_retired_idx;
+DROP INDEX backup_sets_schedule_idx;
+DROP INDEX backup_sets_tenant_id_idx;
+ALTER TABLE backup_sets
+    DROP COLUMN retired_at,
+    DROP COLUMN operation_run_id,
+    DROP COLUMN backup_schedule_id;

@@ -1,0 +1,97 @@
+package backup
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/graph"
+	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/tenancy"
+)
+
+// Providers hands out a tenant's Graph provider (see inventory.Providers); *graph.Connections is
+// one.
+type Providers interface {
+	Provider(ctx context.Context, tenant tenancy.Tenant, generation int64) (graph.Provider, error)
+}
+
+// Queue queues the job of a run this package created, in the caller's transaction, and records
+// the job on the run (operation_runs.job_id). pkg/jobs implements it for the three backup run
+// types; this package knows nothing of River.
+type Queue interface {
+	Enqueue(ctx context.Context, tx *gorm.DB, run operations.Run) error
+}
+
+// BatchQueue is a Queue that also queues many runs' jobs at once; the dispatcher uses it when
+// the queue offers it.
+type BatchQueue interface {
+	Queue
+	EnqueueMany(ctx context.Context, tx *gorm.DB, runs []operations.Run) error
+}
+
+// Service does the background work of backup schedules: the dispatcher, the backup runs, their
+// retention and the purge of retired sets.
+type Service struct {
+	db        *gorm.DB
+	sql       *sql.DB
+	runs      *operations.Service
+	providers Providers
+	queue     Queue
+	log       *slog.Logger
+	now       func() time.Time
+	fetchers  int
+	batchSize int
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock (tests).
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// WithFetchConcurrency sets how many policies of one page a backup reads from Graph at once
+// (default 8).
+func WithFetchConcurrency(n int) Option {
+	return func(s *Service) {
+		if n > 0 {
+			s.fetchers = n
+		}
+	}
+}
+
+// New builds the Service. providers and queue may be nil where only purge is needed (the CLI).
+func New(db *gorm.DB, runs *operations.Service, providers Providers, queue Queue, opts ...Option) (*Service, error) {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{db: db, sql: sqlDB, runs: runs, providers: providers, queue: queue,
+		log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: time.Now, fetchers: 8, batchSize: 500}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
+}
+
+// transientError marks a failure worth trying again within the same run (the jobs tracker's
+// Transient).
+type transientError struct{ err error }
+
+func (e *transientError) Error() string   { return e.err.Error() }
+func (e *transientError) Unwrap() error   { return e.err }
+func (e *transientError) Transient() bool { return true }
+
+func transient(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &transientError{err}
+}
