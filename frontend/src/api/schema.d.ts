@@ -591,10 +591,545 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant}/drift/scopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The drift scopes of the tenant (the selections its inventory syncs used)
+         * @description Needs `tenant.drift.view` on the tenant (every role holds it). One entry per `scope_key`
+         *     found in the context of the tenant's `inventory_sync` runs, the scope with the newest run
+         *     first: the selection (as the newest run recorded it), how many runs and how many
+         *     successful runs (outcome `succeeded`; drift needs two) the scope has, and its newest run
+         *     whatever its status. Not paged. Takes no query parameters.
+         */
+        get: operations["listDriftScopes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Where drift of one scope of the tenant stands
+         * @description Needs `tenant.drift.view`. The comparison of the scope: `current_run` is the latest
+         *     `inventory_sync` run of the scope that completed with outcome `succeeded`, `baseline_run`
+         *     the one before it. Partially succeeded runs are never used (their observations are
+         *     incomplete, so they would invent "removed" findings); nor are failed, cancelled, blocked
+         *     or active runs.
+         *
+         *     `state`:
+         *     - `blocked`: fewer than two successful runs; `message` is "Need at least 2 successful runs
+         *       for this scope to calculate drift", `baseline_run` is null and `current_run` is the one
+         *       successful run, if any;
+         *     - `ready`: no generation of this comparison is active or succeeded (`generation_run` is
+         *       null, or the last generation that failed);
+         *     - `generating`: the comparison's generation is queued or running;
+         *     - `generated`: the comparison's generation succeeded.
+         *
+         *     `counts` cover the findings of this comparison (its scope, baseline and current run); all
+         *     zero when blocked. `scope_key` is required; missing or not 64 lowercase hex characters is
+         *     400, as is any other query parameter.
+         */
+        get: operations["getDrift"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/drift/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate the findings of the scope's current comparison (or answer with its generation)
+         * @description Needs `tenant.drift.view`. Starts a `drift_generate_findings` run for the scope's current
+         *     comparison (see `GET …/drift`). Its identity is (tenant, scope_key, baseline run id,
+         *     current run id): one generation per comparison. **202** with the new run; **200** with the
+         *     comparison's generation that is queued or running, or that already succeeded (no second
+         *     run is made; a failed generation does not count, so the comparison can be generated
+         *     again). `Location` is the run either way. The run's `context` holds `scope_key`,
+         *     `baseline_run_id` and `current_run_id` (the run detail links both runs in
+         *     `links.related`). A blocked scope (fewer than two successful runs) is **409**
+         *     `drift.blocked`. A missing or malformed `scope_key` is 422. See "Starting runs" for
+         *     `Idempotency-Key`.
+         */
+        post: operations["generateDrift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The tenant's drift findings, page by page
+         * @description Needs `tenant.drift.view`. Newest first, by keyset pagination on (`created_at`, `id`).
+         *     `status` defaults to `new`. Filters must all match; `severity` and `subject_type` may be
+         *     repeated (any of). A finding whose baseline or current run is gone (pruned, or history
+         *     without a mapping) has `id` and `completed_at` null and `run_unavailable` true in that
+         *     reference, and a null link; it is listed like any other. Any other query parameter or a
+         *     malformed value is 400 naming the parameter.
+         */
+        get: operations["listFindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/findings/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge findings by ids or by filter
+         * @description Needs `tenant.drift.ack` (operator and up). Send exactly one of `ids` (1–1000 finding ids)
+         *     and `filter` (the list's filters). Ids the tenant has no finding with (another tenant's
+         *     included) are returned in `not_found`, not refused. By filter, only `new` findings are
+         *     acknowledged; more than 100 need `confirm` set to their exact count (the `count` of the
+         *     409 `findings.confirm_required` answer), and a `confirm` that is not the exact count is
+         *     409 too; a 409 changes nothing. Findings acknowledged before keep their acknowledgement.
+         *     An acknowledgement belongs to its finding, i.e. to one comparison: it does not carry
+         *     forward to the findings of a later comparison.
+         */
+        post: operations["acknowledgeFindings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/findings/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The finding id. Not a positive integer → 400. */
+                id: components["parameters"]["FindingIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge one finding
+         * @description Needs `tenant.drift.ack` (operator and up; a readonly member gets 403 naming it). Takes no
+         *     body. A finding acknowledged before keeps its acknowledgement (who and when) and is
+         *     answered as it is. Another tenant's finding, or none, is 404.
+         */
+        post: operations["acknowledgeFinding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/backup-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The tenant's backup schedules, newest first
+         * @description Needs `tenant.backups.view` on the tenant (every role holds it). Archived schedules are
+         *     left out unless `include_archived=true`. Keyset pages, newest first. Any other query
+         *     parameter or a malformed value is 400 naming the parameter.
+         */
+        get: operations["listBackupSchedules"];
+        put?: never;
+        /**
+         * Create a backup schedule
+         * @description Needs `tenant.backups.schedules.manage` (managers and owners). `name`, `frequency`,
+         *     `time_of_day` and `policy_types` are required; defaults: `is_enabled` true, `timezone`
+         *     UTC, `include_foundations` true, `retention_keep_last` 30. Invalid values are 422
+         *     `validation_failed` naming every offending field: `timezone` must be an IANA name (not
+         *     `Local`), `time_of_day` HH:MM (00:00–23:59), `frequency` daily or weekly, `days_of_week`
+         *     unique ISO weekdays 1 (Monday) … 7 (Sunday), required for weekly and empty for daily,
+         *     `policy_types` at least one supported non-foundation key, each once, `retention_keep_last`
+         *     1 … 10000, `name` 1 … 255 characters. `next_run_at` is the first slot after now in the
+         *     schedule's time zone (see "Backup schedules" for daylight saving time).
+         */
+        post: operations["createBackupSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/backup-schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One backup schedule
+         * @description Needs `tenant.backups.view`. Archived schedules are found too. A schedule of another
+         *     tenant is 404. Its history is `GET /api/v1/operation-runs?backup_schedule_id={id}`.
+         */
+        get: operations["getBackupSchedule"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an archived backup schedule for good
+         * @description Needs `tenant.backups.schedules.manage`. Only an archived schedule (409
+         *     `schedule_not_archived`) that no operation run names in `context.backup_schedule_id`,
+         *     finished or not (409 `schedule_has_runs`: its history; runs are pruned after the
+         *     retention window). Its backup sets stay, no longer linked to a schedule.
+         */
+        delete: operations["deleteBackupSchedule"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a backup schedule (enable or disable it with is_enabled)
+         * @description Needs `tenant.backups.schedules.manage`. Every field is optional; an absent or null field
+         *     stays as it is. Switching to daily clears `days_of_week`. The same validation as on
+         *     create (422). `next_run_at` is planned afresh from now when the change touches when the
+         *     schedule runs (`is_enabled`, `timezone`, `frequency`, `time_of_day`, `days_of_week`);
+         *     disabling clears it. An archived schedule is 409 `schedule_archived`.
+         */
+        patch: operations["updateBackupSchedule"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/backup-schedules/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a backup schedule
+         * @description Needs `tenant.backups.schedules.manage`. An archived schedule is never dispatched
+         *     (`next_run_at` null), cannot run or change, and is hidden from the list unless
+         *     `include_archived=true`. Archiving an archived schedule changes nothing. No body (or `{}`).
+         */
+        post: operations["archiveBackupSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/backup-schedules/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring an archived backup schedule back
+         * @description Needs `tenant.backups.schedules.manage`. `next_run_at` is planned from now when the
+         *     schedule is enabled. Restoring a schedule that is not archived changes nothing. No body
+         *     (or `{}`).
+         */
+        post: operations["restoreBackupSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/backup-schedules/{id}/run-now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Back up now
+         * @description Needs `tenant.backups.manage` (operators and up). Always creates a new
+         *     `backup_schedule_run` (202), also while another run of the schedule is active (that one
+         *     holds the schedule's lock, so this one ends `blocked` with `schedule.locked`). Its
+         *     `context`: `backup_schedule_id` (number), `trigger` `run_now`, `scheduled_for` (now,
+         *     RFC 3339 UTC); the worker adds `backup_set_id`. A disabled schedule can run; an archived
+         *     one is 409 `schedule_archived`. No body (or `{}`). See "Starting runs" for
+         *     `Idempotency-Key` (a repeat answers with the first run).
+         */
+        post: operations["runBackupScheduleNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/backup-schedules/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry the schedule's latest run
+         * @description Needs `tenant.backups.manage`. A new `backup_schedule_run` (202) with `trigger` `retry`
+         *     and `retry_of` the id of the schedule's most recently completed backup run (whatever its
+         *     outcome); 409 `no_previous_run` when there is none, 409 `schedule_archived` for an
+         *     archived schedule. No body (or `{}`). `Idempotency-Key` as for run-now.
+         */
+        post: operations["retryBackupSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/backup-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The tenant's backup sets, newest first
+         * @description Needs `tenant.backups.view`. Retired sets (retention retired them; purge deletes them
+         *     after the grace period) are left out unless `include_retired=true`. Keyset pages, newest
+         *     first.
+         */
+        get: operations["listBackupSets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/backup-sets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup set id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupSetIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One backup set, with its item count
+         * @description Needs `tenant.backups.view`. Retired sets are found too; `item_count` is counted from the
+         *     set's items. A set of another tenant is 404.
+         */
+        get: operations["getBackupSet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An empty object; any field in it is 400 `unknown_field`. */
+        EmptyRequest: Record<string, never>;
+        /**
+         * @description A policy type's `key` (see `GET /api/v1/policy-types`).
+         * @example deviceConfiguration
+         */
+        PolicyTypeKey: string;
+        BackupSchedule: {
+            id: components["schemas"]["Id"];
+            tenant_id: components["schemas"]["Id"];
+            name: string;
+            is_enabled: boolean;
+            /**
+             * @description IANA time zone name; slots are wall-clock times in it.
+             * @example Europe/Berlin
+             */
+            timezone: string;
+            /** @enum {string} */
+            frequency: "daily" | "weekly";
+            /** @example 02:30 */
+            time_of_day: string;
+            /** @description ISO weekdays, 1 = Monday … 7 = Sunday, ascending; empty for daily. */
+            days_of_week: number[];
+            policy_types: components["schemas"]["PolicyTypeKey"][];
+            include_foundations: boolean;
+            /** @description Retention keeps this many of the newest sets that hold a backup. */
+            retention_keep_last: number;
+            /**
+             * Format: date-time
+             * @description When the schedule's latest run completed.
+             */
+            last_run_at: string | null;
+            /** @description The outcome of that run. */
+            last_run_status: components["schemas"]["RunOutcome"] | null;
+            /**
+             * Format: date-time
+             * @description The next slot the dispatcher runs; null while disabled or archived.
+             */
+            next_run_at: string | null;
+            /** Format: date-time */
+            archived_at: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            links: {
+                self: string;
+                /** @description The schedule's history, `/api/v1/operation-runs?backup_schedule_id={id}`. */
+                runs: string;
+                backup_sets: string;
+                ui: string;
+            };
+        };
+        BackupScheduleList: {
+            data: components["schemas"]["BackupSchedule"][];
+            /** @description The cursor of the next page, or null on the last page. */
+            next_cursor: string | null;
+        };
+        BackupScheduleUpdateRequest: {
+            name?: string | null;
+            is_enabled?: boolean | null;
+            timezone?: string | null;
+            /** @description daily or weekly (another value is 422). */
+            frequency?: string | null;
+            /** @description HH:MM (another form is 422). */
+            time_of_day?: string | null;
+            days_of_week?: number[] | null;
+            policy_types?: string[] | null;
+            include_foundations?: boolean | null;
+            retention_keep_last?: number | null;
+        };
+        BackupScheduleCreateRequest: components["schemas"]["BackupScheduleUpdateRequest"] & unknown;
+        BackupSet: {
+            id: components["schemas"]["Id"];
+            tenant_id: components["schemas"]["Id"];
+            /**
+             * Format: int64
+             * @description The schedule whose run made the set; null once the schedule is deleted.
+             */
+            backup_schedule_id: number | null;
+            /**
+             * Format: int64
+             * @description The backup_schedule_run that made it; null once that run is pruned.
+             */
+            operation_run_id: number | null;
+            /** @description "{schedule name} - {YYYY-MM-DD HH:MM}", the slot in the schedule's time zone. */
+            name: string;
+            /** @enum {string} */
+            status: "pending" | "completed" | "partial" | "failed";
+            item_count: number;
+            /** @description The run's initiator ("System" for scheduled runs). */
+            created_by: string | null;
+            /** Format: date-time */
+            completed_at: string | null;
+            /**
+             * Format: date-time
+             * @description When retention retired it; purge deletes it after the grace period (30 days).
+             */
+            retired_at: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            links: {
+                self: string;
+                backup_schedule: string | null;
+                operation_run: string | null;
+            };
+        };
+        BackupSetList: {
+            data: components["schemas"]["BackupSet"][];
+            next_cursor: string | null;
+        };
         /** Format: int64 */
         Id: number;
         /** Format: date-time */
@@ -1040,8 +1575,238 @@ export interface components {
             /** @description How many notifications were unread and are read now. */
             marked_read: number;
         };
+        /** @description sha256 (lowercase hex) of an inventory selection's canonical JSON. */
+        ScopeKey: string;
+        /** @enum {string} */
+        FindingSeverity: "low" | "medium" | "high";
+        RunLinkPair: {
+            /** @description `/api/v1/operation-runs/{id}` */
+            self: string;
+            /** @description `/admin/operations/{id}` */
+            ui: string;
+        };
+        /** @description The inventory selection of a scope, as its newest run recorded it. */
+        DriftSelection: {
+            policy_types?: string[] | null;
+            include_foundations?: boolean;
+        };
+        DriftScopeRun: {
+            id: components["schemas"]["Id"];
+            status: components["schemas"]["RunStatus"];
+            outcome: components["schemas"]["RunOutcome"];
+            created_at: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            completed_at: string | null;
+            links: components["schemas"]["RunLinkPair"];
+        };
+        DriftScope: {
+            scope_key: components["schemas"]["ScopeKey"];
+            selection: components["schemas"]["DriftSelection"] | null;
+            /** @description The scope's inventory_sync runs. */
+            runs: number;
+            /** @description Those that completed with outcome succeeded (drift needs two). */
+            successful_runs: number;
+            latest_run: components["schemas"]["DriftScopeRun"];
+        };
+        DriftScopeList: {
+            data: components["schemas"]["DriftScope"][];
+        };
+        /** @description The baseline or current inventory sync run of a comparison. */
+        DriftRun: {
+            id: components["schemas"]["Id"];
+            completed_at: components["schemas"]["Timestamp"];
+            links: components["schemas"]["RunLinkPair"];
+        };
+        /** @description The comparison's latest drift_generate_findings run, in brief (the run itself is `links.self`). */
+        DriftGenerationRun: {
+            id: components["schemas"]["Id"];
+            status: components["schemas"]["RunStatus"];
+            outcome: components["schemas"]["RunOutcome"];
+            created_at: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            completed_at: string | null;
+            failures: components["schemas"]["Failure"][];
+            links: components["schemas"]["RunLinkPair"];
+        };
+        /** @description The findings of the comparison, by severity and by status (every key present). */
+        DriftCounts: {
+            total: number;
+            by_severity: {
+                low: number;
+                medium: number;
+                high: number;
+            };
+            by_status: {
+                new: number;
+                acknowledged: number;
+            };
+        };
+        Drift: {
+            scope_key: components["schemas"]["ScopeKey"];
+            /** @enum {string} */
+            state: "blocked" | "ready" | "generating" | "generated";
+            message: string;
+            baseline_run: components["schemas"]["DriftRun"] | null;
+            current_run: components["schemas"]["DriftRun"] | null;
+            generation_run: components["schemas"]["DriftGenerationRun"] | null;
+            counts: components["schemas"]["DriftCounts"];
+        };
+        DriftGenerateRequest: {
+            scope_key: components["schemas"]["ScopeKey"];
+        };
+        /**
+         * @description A finding's baseline or current run. When the run is gone (pruned: the reference was set
+         *     to NULL; or history without a mapping), `id` and `completed_at` are null and
+         *     `run_unavailable` is true.
+         */
+        FindingRunRef: {
+            /** Format: int64 */
+            id: number | null;
+            /** Format: date-time */
+            completed_at: string | null;
+            run_unavailable: boolean;
+        };
+        /** @description A run as the evidence recorded it when the finding was written (kept after the run is pruned). */
+        FindingEvidenceRun: {
+            /** Format: int64 */
+            run_id: number | null;
+            /** Format: date-time */
+            completed_at: string | null;
+        };
+        /** @description Allow-listed evidence; never a payload. */
+        FindingEvidence: {
+            /** @enum {string} */
+            change_type: "added" | "removed" | "modified";
+            baseline: components["schemas"]["FindingEvidenceRun"] | null;
+            current: components["schemas"]["FindingEvidenceRun"] | null;
+        };
+        Finding: {
+            id: components["schemas"]["Id"];
+            tenant_id: components["schemas"]["Id"];
+            /** @constant */
+            finding_type: "drift";
+            /** @description The scope (normally a ScopeKey; historic findings keep what they had). */
+            scope_key: string;
+            /**
+             * @description Unique per tenant: lowercase hex sha256 of
+             *     `tenant_id|scope_key|subject_type|subject_external_id|change_type|baseline_hash|current_hash`
+             *     (a missing hash is empty).
+             */
+            fingerprint: string;
+            /** @description The policy type key. */
+            subject_type: string;
+            /** @description The object's id in Microsoft Graph. */
+            subject_external_id: string;
+            /** @description The item's display name in the inventory; null when it is not there. */
+            subject_display_name: string | null;
+            /** @enum {string} */
+            change_type: "added" | "removed" | "modified";
+            severity: components["schemas"]["FindingSeverity"];
+            /** @enum {string} */
+            status: "new" | "acknowledged";
+            /** Format: date-time */
+            acknowledged_at: string | null;
+            /** Format: int64 */
+            acknowledged_by_user_id: number | null;
+            evidence: components["schemas"]["FindingEvidence"];
+            baseline_run: components["schemas"]["FindingRunRef"];
+            current_run: components["schemas"]["FindingRunRef"];
+            links: {
+                baseline_run: components["schemas"]["RunLinkPair"] | null;
+                current_run: components["schemas"]["RunLinkPair"] | null;
+            };
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        FindingList: {
+            data: components["schemas"]["Finding"][];
+            /** @description The cursor of the next page, or null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description The list's filters (all optional). By filter, only `new` findings are acknowledged. */
+        FindingFilter: {
+            /** @enum {string} */
+            status?: "new" | "acknowledged" | "all";
+            severity?: components["schemas"]["FindingSeverity"][];
+            subject_type?: string[];
+            scope_key?: components["schemas"]["ScopeKey"];
+            baseline_run_id?: components["schemas"]["Id"];
+            current_run_id?: components["schemas"]["Id"];
+        };
+        /** @description Exactly one of `ids` and `filter`; `confirm` only with `filter`. */
+        AcknowledgeFindingsRequest: {
+            ids?: components["schemas"]["Id"][];
+            filter?: components["schemas"]["FindingFilter"];
+            /** @description The exact count of findings the filter acknowledges; required above 100. */
+            confirm?: number;
+        } & (unknown | unknown);
+        AcknowledgeFindingsResult: {
+            /** @description Findings the ids named (found in the tenant) or the filter matched. */
+            matched: number;
+            /** @description Of those, acknowledged now (the others were acknowledged before). */
+            acknowledged: number;
+            /** @description Ids the tenant has no finding with (ids mode; empty by filter). */
+            not_found: number[];
+        };
     };
     responses: {
+        /**
+         * @description The schedule is archived (`schedule_archived`: restore it first), is not archived and so
+         *     cannot be deleted (`schedule_not_archived`), still has operation runs (`schedule_has_runs`),
+         *     or has no finished run to retry (`no_previous_run`).
+         */
+        BackupConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 409;
+                    /** @enum {unknown} */
+                    code?: "schedule_archived" | "schedule_not_archived" | "schedule_has_runs" | "no_previous_run";
+                };
+            };
+        };
+        /**
+         * @description The scope has fewer than two successful inventory syncs (`drift.blocked`): "Need at least
+         *     2 successful runs for this scope to calculate drift".
+         */
+        DriftBlocked: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 409;
+                    /** @constant */
+                    code?: "drift.blocked";
+                };
+            };
+        };
+        /**
+         * @description The filter matches more than 100 findings to acknowledge and no `confirm` was sent, or
+         *     `confirm` is not the exact count (`findings.confirm_required`). `count` is the number to
+         *     send back as `confirm`. Nothing was changed.
+         */
+        FindingsConfirmRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 409;
+                    /** @constant */
+                    code?: "findings.confirm_required";
+                    /** @description How many findings the filter would acknowledge. */
+                    count: number;
+                };
+            };
+        };
         /** @description The representation the client holds (its `If-None-Match`) is current. No body. */
         NotModified: {
             headers: {
@@ -1271,6 +2036,35 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The backup schedule id. Not a positive integer → 400. */
+        BackupScheduleIdPath: components["schemas"]["Id"];
+        /** @description The backup set id. Not a positive integer → 400. */
+        BackupSetIdPath: components["schemas"]["Id"];
+        /** @description `true` lists archived schedules too. Anything but `true` or `false` is 400. */
+        IncludeArchived: boolean;
+        /** @description `true` lists retired sets too. Anything but `true` or `false` is 400. */
+        IncludeRetired: boolean;
+        /** @description Only the sets this schedule's runs made. */
+        SetBackupScheduleId: components["schemas"]["Id"];
+        /** @description The scope (`scope_key` from `GET …/drift/scopes`, sha256 of the canonical selection). */
+        DriftScopeKeyQuery: components["schemas"]["ScopeKey"];
+        /** @description The finding id. Not a positive integer → 400. */
+        FindingIdPath: components["schemas"]["Id"];
+        /** @description `new` (default), `acknowledged`, or `all`. */
+        FindingStatus: "new" | "acknowledged" | "all";
+        /** @description Any of these severities; repeat the parameter for several. */
+        FindingSeverity: components["schemas"]["FindingSeverity"][];
+        /**
+         * @description Any of these subject (policy) types; repeat for several. A well-formed key no finding has
+         *     matches nothing.
+         */
+        FindingSubjectType: string[];
+        /** @description Only findings of this scope. */
+        FindingScopeKey: components["schemas"]["ScopeKey"];
+        /** @description Only findings whose baseline run is this inventory sync run. */
+        FindingBaselineRunId: components["schemas"]["Id"];
+        /** @description Only findings whose current run is this inventory sync run. */
+        FindingCurrentRunId: components["schemas"]["Id"];
         /** @description The workspace id. Not a positive integer → 400. */
         WorkspacePath: components["schemas"]["Id"];
         /** @description The tenant id. Not a positive integer → 400. */
@@ -1346,6 +2140,8 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description The schedule, `/api/v1/tenants/{tenant}/backup-schedules/{id}`. */
+        LocationBackupSchedule: string;
         /** @description A weak validator over the exact representation; send it back in `If-None-Match`. */
         ETag: string;
         /** @description Present when there is a next page: `<path?query&cursor=…>; rel="next"`. */
@@ -2257,6 +3053,651 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listDriftScopes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier response (weak comparison, `*` matches any); a match gets 304. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The scopes. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlRevalidate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftScopeList"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDrift: {
+        parameters: {
+            query: {
+                /** @description The scope (`scope_key` from `GET …/drift/scopes`, sha256 of the canonical selection). */
+                scope_key: components["parameters"]["DriftScopeKeyQuery"];
+            };
+            header?: {
+                /** @description An ETag from an earlier response (weak comparison, `*` matches any); a match gets 304. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The state of the scope. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlRevalidate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Drift"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    generateDrift: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat. The same user sending the same key again gets the status
+                 *     and the run of the first request (the run as it is now); the same key with a different
+                 *     request (another tenant, another selection) is 422 `validation_failed` naming
+                 *     `Idempotency-Key`. Surrounding spaces are trimmed and an empty key counts as none; a key
+                 *     longer than 255 bytes is 400 `invalid_header` (use ASCII, e.g. a UUID).
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DriftGenerateRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["RunReused"];
+            202: components["responses"]["RunStarted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["DriftBlocked"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listFindings: {
+        parameters: {
+            query?: {
+                /** @description `new` (default), `acknowledged`, or `all`. */
+                status?: components["parameters"]["FindingStatus"];
+                /** @description Any of these severities; repeat the parameter for several. */
+                severity?: components["parameters"]["FindingSeverity"];
+                /**
+                 * @description Any of these subject (policy) types; repeat for several. A well-formed key no finding has
+                 *     matches nothing.
+                 */
+                subject_type?: components["parameters"]["FindingSubjectType"];
+                /** @description Only findings of this scope. */
+                scope_key?: components["parameters"]["FindingScopeKey"];
+                /** @description Only findings whose baseline run is this inventory sync run. */
+                baseline_run_id?: components["parameters"]["FindingBaselineRunId"];
+                /** @description Only findings whose current run is this inventory sync run. */
+                current_run_id?: components["parameters"]["FindingCurrentRunId"];
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The opaque `next_cursor` of the previous page. A value this API did not issue is 400. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: {
+                /** @description An ETag from an earlier response (weak comparison, `*` matches any); a match gets 304. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of findings. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Link: components["headers"]["LinkNext"];
+                    "Cache-Control": components["headers"]["CacheControlRevalidate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingList"];
+                };
+            };
+            304: components["responses"]["NotModifiedPage"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    acknowledgeFindings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcknowledgeFindingsRequest"];
+            };
+        };
+        responses: {
+            /** @description What was acknowledged. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcknowledgeFindingsResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["FindingsConfirmRequired"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    acknowledgeFinding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The finding id. Not a positive integer → 400. */
+                id: components["parameters"]["FindingIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The finding, acknowledged. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Finding"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listBackupSchedules: {
+        parameters: {
+            query?: {
+                /** @description `true` lists archived schedules too. Anything but `true` or `false` is 400. */
+                include_archived?: components["parameters"]["IncludeArchived"];
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The opaque `next_cursor` of the previous page. A value this API did not issue is 400. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: {
+                /** @description An ETag from an earlier response (weak comparison, `*` matches any); a match gets 304. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of schedules. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Link: components["headers"]["LinkNext"];
+                    "Cache-Control": components["headers"]["CacheControlRevalidate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupScheduleList"];
+                };
+            };
+            304: components["responses"]["NotModifiedPage"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createBackupSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupScheduleCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The schedule. */
+            201: {
+                headers: {
+                    Location: components["headers"]["LocationBackupSchedule"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSchedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getBackupSchedule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier response (weak comparison, `*` matches any); a match gets 304. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlRevalidate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSchedule"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteBackupSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["BackupConflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateBackupSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupScheduleUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The schedule as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSchedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["BackupConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    archiveBackupSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The schedule. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSchedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    restoreBackupSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The schedule. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSchedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    runBackupScheduleNow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat. The same user sending the same key again gets the status
+                 *     and the run of the first request (the run as it is now); the same key with a different
+                 *     request (another tenant, another selection) is 422 `validation_failed` naming
+                 *     `Idempotency-Key`. Surrounding spaces are trimmed and an empty key counts as none; a key
+                 *     longer than 255 bytes is 400 `invalid_header` (use ASCII, e.g. a UUID).
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["RunReused"];
+            202: components["responses"]["RunStarted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["BackupConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    retryBackupSchedule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to repeat. The same user sending the same key again gets the status
+                 *     and the run of the first request (the run as it is now); the same key with a different
+                 *     request (another tenant, another selection) is 422 `validation_failed` naming
+                 *     `Idempotency-Key`. Surrounding spaces are trimmed and an empty key counts as none; a key
+                 *     longer than 255 bytes is 400 `invalid_header` (use ASCII, e.g. a UUID).
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup schedule id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupScheduleIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["RunReused"];
+            202: components["responses"]["RunStarted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["BackupConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listBackupSets: {
+        parameters: {
+            query?: {
+                /** @description Only the sets this schedule's runs made. */
+                backup_schedule_id?: components["parameters"]["SetBackupScheduleId"];
+                /** @description `true` lists retired sets too. Anything but `true` or `false` is 400. */
+                include_retired?: components["parameters"]["IncludeRetired"];
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The opaque `next_cursor` of the previous page. A value this API did not issue is 400. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: {
+                /** @description An ETag from an earlier response (weak comparison, `*` matches any); a match gets 304. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of sets. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Link: components["headers"]["LinkNext"];
+                    "Cache-Control": components["headers"]["CacheControlRevalidate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSetList"];
+                };
+            };
+            304: components["responses"]["NotModifiedPage"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getBackupSet: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier response (weak comparison, `*` matches any); a match gets 304. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description The tenant id. Not a positive integer → 400. */
+                tenant: components["parameters"]["TenantPath"];
+                /** @description The backup set id. Not a positive integer → 400. */
+                id: components["parameters"]["BackupSetIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The set. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlRevalidate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSet"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
