@@ -2,12 +2,9 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -267,27 +264,6 @@ func (s *Server) startScheduleRun(c echo.Context, input scheduleRunInput) error 
 	if err != nil {
 		return backupProblem(err)
 	}
-	// As startRun, with the identity rule the input carries (a new run every time).
-	var idem *jobs.Idempotency
-	if key := strings.TrimSpace(c.Request().Header.Get("Idempotency-Key")); key != "" {
-		if len(key) > 255 {
-			return BadRequest("invalid_header", "The Idempotency-Key is too long.", FieldError{Field: "Idempotency-Key", Message: "at most 255 characters"})
-		}
-		sum := sha256.Sum256([]byte(c.Request().Method + " " + c.Request().URL.Path + " " + canonicalBody(in.IdentityInputs)))
-		idem = &jobs.Idempotency{UserID: p.User.ID, Key: key, RequestHash: hex.EncodeToString(sum[:])}
-	}
-	run, created, err := s.starter.Start(c.Request().Context(), in, idem, func(id int64) river.JobArgs { return jobs.BackupRunArgs{RunID: id} })
-	if errors.Is(err, jobs.ErrIdempotencyKeyReused) {
-		return Unprocessable("The Idempotency-Key was already used for a different request.",
-			FieldError{Field: "Idempotency-Key", Message: "already used for a different request"})
-	}
-	if err != nil {
-		return err
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusAccepted
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/operation-runs/"+itoa(run.ID))
-	return c.JSON(status, presentRun(run, true))
+	// The request is the same when method and path are: run-now and retry take no body.
+	return s.startRunWith(c, in, nil, func(id int64) river.JobArgs { return jobs.BackupRunArgs{RunID: id} })
 }

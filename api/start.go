@@ -21,16 +21,22 @@ import (
 func (s *Server) startRun(c echo.Context, typ string, identity any, runContext map[string]any, job func(int64) river.JobArgs) error {
 	p := principal(c)
 	t := c.Get(ctxTenant).(tenancy.Tenant)
-	in := operations.EnsureInput{
+	return s.startRunWith(c, operations.EnsureInput{
 		WorkspaceID: t.WorkspaceID, TenantID: &t.ID, UserID: &p.User.ID, InitiatorName: p.User.Name,
 		Type: typ, IdentityInputs: identity, Context: runContext,
-	}
+	}, identity, job)
+}
+
+// startRunWith starts the run in (built by the caller) for the signed-in user. request is what
+// makes two requests the same for Idempotency-Key (besides method and path).
+func (s *Server) startRunWith(c echo.Context, in operations.EnsureInput, request any, job func(int64) river.JobArgs) error {
+	p := principal(c)
 	var idem *jobs.Idempotency
 	if key := strings.TrimSpace(c.Request().Header.Get("Idempotency-Key")); key != "" {
 		if len(key) > 255 {
 			return BadRequest("invalid_header", "The Idempotency-Key is too long.", FieldError{Field: "Idempotency-Key", Message: "at most 255 characters"})
 		}
-		sum := sha256.Sum256([]byte(c.Request().Method + " " + c.Request().URL.Path + " " + canonicalBody(identity)))
+		sum := sha256.Sum256([]byte(c.Request().Method + " " + c.Request().URL.Path + " " + canonicalBody(request)))
 		idem = &jobs.Idempotency{UserID: p.User.ID, Key: key, RequestHash: hex.EncodeToString(sum[:])}
 	}
 	run, created, err := s.starter.Start(c.Request().Context(), in, idem, job)

@@ -206,7 +206,8 @@ func (q *query) filters(f Filter) {
 		q.add("r.created_at < " + q.arg(*f.CreatedBefore))
 	}
 	if f.BackupScheduleID != nil {
-		q.add("r.context->>'backup_schedule_id' = " + q.arg(strconv.FormatInt(*f.BackupScheduleID, 10)))
+		// The `context ? key` test lets the planner use the partial expression index.
+		q.add("r.context ? 'backup_schedule_id' AND r.context->>'backup_schedule_id' = " + q.arg(strconv.FormatInt(*f.BackupScheduleID, 10)))
 	}
 }
 
