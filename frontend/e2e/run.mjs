@@ -1,6 +1,7 @@
 // The end-to-end suite: a plain script over playwright-core and Debian's Chromium. scripts/e2e.sh
 // prepares the database and servers and passes them in the environment:
 //   E2E_WEB, E2E_API, E2E_ARTIFACTS, E2E_FABRIKAM, E2E_NORTHWIND, E2E_FOREIGN_RUN, E2E_READONLY_RUN
+// (E2E_API: the drift scenario starts its two inventory syncs through the API.)
 // It prints one line per scenario, the measured figures, and last `N passed, N failed`.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -300,6 +301,155 @@ test('sign out ends the session', async () => {
   assert((await owner.evaluate(() => sessionStorage.getItem('tenantatlas.session'))) === null, 'token still stored');
   await owner.goto(`${WEB}/admin/operations`);
   await owner.waitForURL(/\/login/);
+});
+
+// ---- drift and backup schedules ----
+const API = process.env.E2E_API;
+
+// apiAs signs in through the API and returns a fetch helper with the bearer token.
+async function apiAs(who) {
+  assert(API, 'E2E_API is not set (run scripts/e2e.sh)');
+  const [email, password] = USERS[who];
+  const res = await fetch(`${API}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  assert(res.ok, `API sign-in: ${res.status}`);
+  const { token } = await res.json();
+  return async (method, path, body) => {
+    const r = await fetch(`${API}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+async function waitForRun(call, id, timeoutMs = 90_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const { status, body } = await call('GET', `/api/v1/operation-runs/${id}`);
+    assert(status === 200, `GET run ${id}: ${status}`);
+    if (body.status === 'completed') return body;
+    assert(Date.now() - t0 < timeoutMs, `run ${id} did not finish in ${timeoutMs} ms (${body.status})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+test('drift: two inventory syncs → findings generated → acknowledge one → it leaves "new"', async () => {
+  const call = await apiAs('owner');
+  // Two successful inventory syncs of the same (default) scope; the simulated tenant changes between them.
+  for (let i = 0; i < 2; i++) {
+    const { status, body } = await call('POST', `/api/v1/tenants/${NORTHWIND}/inventory/sync`);
+    assert(status === 202 || status === 200, `inventory sync: ${status} ${JSON.stringify(body)}`);
+    const run = await waitForRun(call, body.id);
+    assert(run.outcome === 'succeeded', `inventory sync #${run.id} ended ${run.outcome}`);
+  }
+  const page = await newPage(browser, 'owner');
+  await page.goto(`${WEB}/admin/t/${NORTHWIND}/drift`);
+  // Ready and never generated: the page asks for the generation itself, once.
+  await page.locator('.toast', { hasText: 'Drift findings generation queued — running in the background' }).waitFor({ timeout: 15_000 });
+  await page.waitForSelector('[data-testid=generation][data-state=generated]', { timeout: 90_000 });
+  await page.waitForSelector('[data-testid=finding-row]', { timeout: 15_000 });
+  const before = await page.locator('[data-testid=finding-row]').count();
+  assert(before > 0, 'no findings');
+  const severities = await page.$$eval('[data-testid=finding-row] .badge[data-kind=severity]', (els) => els.map((e) => e.textContent));
+  assert(severities.length === before && severities.every((s) => ['Low', 'Medium', 'High'].includes(s)), `severity badges: ${severities}`);
+  for (const t of ['baseline-run', 'current-run']) {
+    const href = await page.getByTestId(t).locator('a').getAttribute('href');
+    assert(/^\/admin\/operations\/\d+$/.test(href ?? ''), `${t} link: ${href}`);
+  }
+  figure('drift: findings of the comparison (first page)', String(before));
+  await shot(page, '11-drift');
+  await axeCheck(page, 'drift page');
+
+  // Acknowledge the first one from its row: it leaves the "new" list.
+  const first = page.locator('[data-testid=finding-row]').first();
+  const id = await first.getAttribute('data-finding-id');
+  await first.getByRole('button', { name: /^Acknowledge / }).click();
+  await page.locator('.toast', { hasText: 'Finding acknowledged' }).waitFor();
+  await page.waitForFunction((fid) => !document.querySelector(`[data-testid=finding-row][data-finding-id="${fid}"]`), id, { timeout: 15_000 });
+  // … and shows up under "Acknowledged", kept in the URL.
+  await page.getByTestId('filter-status').selectOption('acknowledged');
+  await page.waitForURL(/status=acknowledged/);
+  await page.locator(`[data-testid=finding-row][data-finding-id="${id}"]`).waitFor({ timeout: 15_000 });
+  await shot(page, '12-drift-acknowledged');
+  await page.close();
+});
+
+test('drift: readonly sees the findings but may not acknowledge them', async () => {
+  // Readonly is a member of Fabrikam only: make sure Fabrikam has a drift scope (one sync is enough).
+  const call = await apiAs('owner');
+  const { status, body } = await call('POST', `/api/v1/tenants/${FABRIKAM}/inventory/sync`);
+  assert(status === 202 || status === 200, `inventory sync: ${status}`);
+  await waitForRun(call, body.id);
+  const page = await newPage(browser, 'readonly');
+  await page.goto(`${WEB}/admin/t/${FABRIKAM}/drift`);
+  await page.getByRole('heading', { name: 'Drift' }).waitFor();
+  const reason = page.getByTestId('capability-reason');
+  await reason.waitFor();
+  assert((await reason.textContent()).includes('tenant.drift.ack'), 'no explanation for the disabled acknowledge controls');
+  assert(await page.getByRole('button', { name: 'Acknowledge selected' }).isDisabled(), 'Acknowledge selected is enabled for readonly');
+  await page.close();
+});
+
+test('backup: create a schedule → "Run now" → toast → its run finishes → its backup set is listed', async () => {
+  const page = await newPage(browser, 'owner');
+  await page.goto(`${WEB}/admin/t/${FABRIKAM}/backup-schedules`);
+  await page.getByRole('heading', { name: 'Backup schedules' }).waitFor();
+  await page.getByRole('button', { name: 'New schedule' }).click();
+  const form = page.getByRole('dialog', { name: 'New backup schedule' });
+  await form.waitFor();
+  // First the server's own validation: an empty name comes back as a field error in place.
+  await form.getByRole('button', { name: 'Create schedule' }).click();
+  await form.getByTestId('field-error').first().waitFor();
+  assert((await form.getByLabel('Name').getAttribute('aria-invalid')) === 'true', 'the name is not marked invalid');
+  await shot(page, '13-backup-form-errors');
+  const name = `E2E nightly ${Date.now() % 100000}`;
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Time of day').fill('03:30');
+  await form.getByLabel('Time zone').selectOption('UTC');
+  await form.getByLabel('Keep the newest backups').fill('5');
+  await form.getByRole('button', { name: 'Create schedule' }).click();
+  await page.locator('.toast', { hasText: `Schedule ${name} created` }).waitFor();
+  const row = page.locator('[data-testid=schedule-row]', { hasText: name });
+  await row.waitFor();
+  assert((await row.textContent()).includes('Daily at 03:30'), 'the row does not show the timing');
+
+  await row.getByRole('button', { name: `Run now: ${name}` }).click();
+  const toast = page.locator('.toast', { hasText: 'Backup schedule run queued — running in the background' });
+  await toast.waitFor({ timeout: 10_000 });
+  const runHref = await toast.getByRole('link', { name: 'View run' }).getAttribute('href');
+  const runId = runHref.split('/').pop();
+  const history = page.getByTestId('schedule-history');
+  const runRow = history.locator(`[data-testid=schedule-run-row][data-run-id="${runId}"]`);
+  await runRow.waitFor({ timeout: 15_000 });
+  await shot(page, '14-backup-run-queued');
+  await runRow.locator('.badge[data-kind=status]', { hasText: 'Completed' }).waitFor({ timeout: 90_000 });
+  const outcome = await runRow.locator('.badge[data-kind=outcome]').textContent();
+  assert(['Succeeded', 'Partially succeeded'].includes(outcome), `the backup run ended ${outcome}`);
+  const set = history.locator(`[data-testid=backup-set-row][data-run-id="${runId}"]`);
+  await set.waitFor({ timeout: 30_000 });
+  figure('backup: the run now', `run #${runId} ${outcome}; set ${(await set.locator('td').first().textContent()).trim()}`);
+  // The list shows the last run.
+  await row.locator('.badge[data-kind=outcome]').waitFor({ timeout: 30_000 });
+  await shot(page, '15-backup-schedules');
+  await axeCheck(page, 'backup schedules page');
+  await page.close();
+});
+
+test('backup: readonly sees the schedules with every action disabled, saying why', async () => {
+  const page = await newPage(browser, 'readonly');
+  await page.goto(`${WEB}/admin/t/${FABRIKAM}/backup-schedules`);
+  await page.getByRole('heading', { name: 'Backup schedules' }).waitFor();
+  await page.getByTestId('capability-notes').waitFor();
+  const notes = await page.getByTestId('capability-notes').textContent();
+  assert(notes.includes('tenant.backups.schedules.manage') && notes.includes('tenant.backups.manage'), `capability notes: ${notes}`);
+  assert(await page.getByRole('button', { name: 'New schedule' }).isDisabled(), 'New schedule is enabled for readonly');
+  await page.close();
 });
 
 // ---- run ----

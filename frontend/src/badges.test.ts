@@ -23,6 +23,17 @@ describe('badge catalogue', () => {
     expect(badgeFor('severity', 'high')).toEqual({ tone: 'danger', label: 'High' });
   });
 
+  it('maps finding statuses, backup set statuses and schedule states', () => {
+    expect(badgeFor('finding', 'new')).toEqual({ tone: 'info', label: 'New' });
+    expect(badgeFor('finding', 'acknowledged')).toEqual({ tone: 'gray', label: 'Acknowledged' });
+    expect(badgeFor('backupSet', 'completed')).toEqual({ tone: 'success', label: 'Completed' });
+    expect(badgeFor('backupSet', 'partial')).toEqual({ tone: 'warning', label: 'Partial' });
+    expect(badgeFor('backupSet', 'failed')).toEqual({ tone: 'danger', label: 'Failed' });
+    expect(badgeFor('backupSet', 'pending')).toEqual({ tone: 'info', label: 'Pending' });
+    expect(badgeFor('schedule', 'archived')).toEqual({ tone: 'gray', label: 'Archived' });
+    expect(badgeFor('schedule', 'enabled')).toEqual({ tone: 'success', label: 'Enabled' });
+  });
+
   it('answers gray "Unknown" for anything it does not know', () => {
     for (const v of ['exploded', '', 'FAILED', 'toString', '__proto__', 'constructor', null, undefined]) {
       expect(badgeFor('outcome', v)).toEqual({ tone: 'gray', label: 'Unknown' });

@@ -10,7 +10,7 @@ export interface BadgeSpec {
   readonly label: string;
 }
 
-export type BadgeKind = 'status' | 'outcome' | 'severity' | 'freshness';
+export type BadgeKind = 'status' | 'outcome' | 'severity' | 'freshness' | 'finding' | 'backupSet' | 'schedule';
 
 export const UNKNOWN_BADGE: BadgeSpec = Object.freeze({ tone: 'gray', label: 'Unknown' });
 
@@ -38,6 +38,24 @@ export const BADGE_CATALOGUE: Readonly<Record<BadgeKind, Readonly<Record<string,
   freshness: table({
     current: { tone: 'success', label: 'Current' },
     stale: { tone: 'warning', label: 'Stale' },
+  }),
+  // A drift finding's status.
+  finding: table({
+    new: { tone: 'info', label: 'New' },
+    acknowledged: { tone: 'gray', label: 'Acknowledged' },
+  }),
+  // A backup set's status.
+  backupSet: table({
+    pending: { tone: 'info', label: 'Pending' },
+    completed: { tone: 'success', label: 'Completed' },
+    partial: { tone: 'warning', label: 'Partial' },
+    failed: { tone: 'danger', label: 'Failed' },
+  }),
+  // A backup schedule's state.
+  schedule: table({
+    enabled: { tone: 'success', label: 'Enabled' },
+    disabled: { tone: 'gray', label: 'Disabled' },
+    archived: { tone: 'gray', label: 'Archived' },
   }),
 });
 

@@ -1,4 +1,5 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderApp } from './test/renderApp';
 
@@ -41,5 +42,19 @@ describe('routes', () => {
     session.clear();
     await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
     expect(sessionStorage.getItem('tenantatlas.session')).toBeNull();
+  });
+
+  it("a tenant's navigation has Drift and Backup schedules, and the tenant picker keeps the section", async () => {
+    const { router } = renderApp('/admin/t/1/drift');
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    const drift = await within(nav).findByRole('link', { name: 'Drift' });
+    expect(drift).toHaveAttribute('href', '/admin/t/1/drift');
+    expect(within(nav).getByRole('link', { name: 'Backup schedules' })).toHaveAttribute('href', '/admin/t/1/backup-schedules');
+    await userEvent.selectOptions(within(nav).getByLabelText('Tenant'), '2');
+    await waitFor(() => expect(router.state.location.pathname).toBe('/admin/t/2/drift'));
+    await userEvent.click(within(nav).getByRole('link', { name: 'Backup schedules' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/admin/t/2/backup-schedules'));
+    await userEvent.selectOptions(within(nav).getByLabelText('Tenant'), '1');
+    await waitFor(() => expect(router.state.location.pathname).toBe('/admin/t/1/backup-schedules'));
   });
 });

@@ -16,6 +16,8 @@ import { AdminLayout } from './components/AdminLayout';
 import { ToastProvider } from './components/Toasts';
 import { NotFoundPage } from './pages/StatusPages';
 import { parseRunSearch } from './pages/operations/search';
+import { parseDriftSearch } from './pages/drift/search';
+import { parseScheduleSearch } from './pages/backups/search';
 
 export interface RouterContext {
   session: Session;
@@ -105,10 +107,32 @@ export const groupsRoute = createRoute({
   component: lazyRouteComponent(() => import('./pages/GroupsPage')),
 });
 
+export const driftRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/t/$tenant/drift',
+  validateSearch: parseDriftSearch,
+  component: lazyRouteComponent(() => import('./pages/drift/DriftPage')),
+});
+
+export const backupSchedulesRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/t/$tenant/backup-schedules',
+  validateSearch: parseScheduleSearch,
+  component: lazyRouteComponent(() => import('./pages/backups/BackupSchedulesPage')),
+});
+
 export const routeTree = rootRoute.addChildren([
   indexRoute,
   loginRoute,
-  adminRoute.addChildren([adminIndexRoute, operationsRoute, runRoute, inventoryRoute, groupsRoute]),
+  adminRoute.addChildren([
+    adminIndexRoute,
+    operationsRoute,
+    runRoute,
+    inventoryRoute,
+    groupsRoute,
+    driftRoute,
+    backupSchedulesRoute,
+  ]),
 ]);
 
 export function createAppRouter(context: RouterContext, history?: RouterHistory) {

@@ -79,4 +79,42 @@ describe('http api', () => {
     const api = createHttpApi('http://api.test', session, fetchImpl as unknown as typeof fetch);
     await expect(api.me()).rejects.toMatchObject({ status: 0, code: 'network_error' });
   });
+
+  it('serialises the findings, schedule-history and backup queries, and the acknowledge body', async () => {
+    const session = new Session(sessionStorage);
+    const calls: { method: string; url: URL; body: string }[] = [];
+    const fetchImpl = vi.fn(async (req: Request) => {
+      calls.push({ method: req.method, url: new URL(req.url), body: await req.text() });
+      return json(200, { data: [], next_cursor: null, matched: 0, acknowledged: 0, not_found: [] });
+    });
+    const api = createHttpApi('http://api.test', session, fetchImpl as unknown as typeof fetch);
+    await api.findings(3, { status: 'all', severity: ['high', 'low'], subjectType: ['deviceConfiguration'], scopeKey: 'a'.repeat(64), baselineRunId: 4, currentRunId: 5 });
+    let u = calls[0].url;
+    expect(u.pathname).toBe('/api/v1/tenants/3/findings');
+    expect(u.searchParams.getAll('severity')).toEqual(['high', 'low']);
+    expect(u.searchParams.getAll('subject_type')).toEqual(['deviceConfiguration']);
+    expect(u.searchParams.get('baseline_run_id')).toBe('4');
+    expect(u.searchParams.get('current_run_id')).toBe('5');
+    await api.acknowledgeFindings(3, { filter: { status: 'new', scope_key: 'a'.repeat(64) }, confirm: 150 });
+    expect(calls[1].method).toBe('POST');
+    expect(calls[1].url.pathname).toBe('/api/v1/tenants/3/findings/acknowledge');
+    expect(JSON.parse(calls[1].body)).toEqual({ filter: { status: 'new', scope_key: 'a'.repeat(64) }, confirm: 150 });
+    await api.listRuns({ backupScheduleId: 7 }, null, 20);
+    expect(calls[2].url.searchParams.get('backup_schedule_id')).toBe('7');
+    await api.backupSchedules(3, { includeArchived: true });
+    u = calls[3].url;
+    expect(u.pathname).toBe('/api/v1/tenants/3/backup-schedules');
+    expect(u.searchParams.get('include_archived')).toBe('true');
+    await api.backupSchedules(3, { includeArchived: false });
+    expect(calls[4].url.searchParams.has('include_archived')).toBe(false);
+    await api.backupSets(3, { backupScheduleId: 7, includeRetired: true });
+    u = calls[5].url;
+    expect(u.pathname).toBe('/api/v1/tenants/3/backup-sets');
+    expect(u.searchParams.get('backup_schedule_id')).toBe('7');
+    expect(u.searchParams.get('include_retired')).toBe('true');
+    await api.updateBackupSchedule(3, 7, { is_enabled: false });
+    expect(calls[6].method).toBe('PATCH');
+    expect(calls[6].url.pathname).toBe('/api/v1/tenants/3/backup-schedules/7');
+    expect(JSON.parse(calls[6].body)).toEqual({ is_enabled: false });
+  });
 });

@@ -5,7 +5,19 @@ import type { paths } from './schema';
 import { ApiError } from './errors';
 import type { Session } from './session';
 import type {
+  AcknowledgeFindingsResult,
+  BackupSchedule,
+  BackupScheduleInput,
+  BackupScheduleList,
+  BackupSetList,
+  Drift,
+  DriftScopeList,
   EntraGroupList,
+  Finding,
+  FindingFilter,
+  FindingList,
+  FindingSeverity,
+  FindingStatusFilter,
   GroupType,
   InventoryItemList,
   InventoryKPIs,
@@ -31,6 +43,7 @@ export interface RunQuery {
   tenantId?: number;
   createdAfter?: string;
   createdBefore?: string;
+  backupScheduleId?: number;
 }
 
 export interface ItemQuery {
@@ -43,6 +56,27 @@ export interface GroupQuery {
   q?: string;
   groupType?: GroupType;
   stale?: boolean;
+}
+
+export interface FindingQuery {
+  status?: FindingStatusFilter;
+  severity?: FindingSeverity[];
+  subjectType?: string[];
+  scopeKey?: string;
+  baselineRunId?: number;
+  currentRunId?: number;
+}
+
+// AcknowledgeRequest: exactly one of ids and filter; confirm (the exact count) only with filter.
+export type AcknowledgeRequest = { ids: number[] } | { filter: FindingFilter; confirm?: number };
+
+export interface ScheduleQuery {
+  includeArchived?: boolean;
+}
+
+export interface BackupSetQuery {
+  backupScheduleId?: number;
+  includeRetired?: boolean;
 }
 
 export interface StartedRun {
@@ -68,6 +102,21 @@ export interface Api {
   notifications(): Promise<NotificationList>;
   readNotification(id: number): Promise<Notification>;
   readAllNotifications(): Promise<number>;
+  driftScopes(tenant: number): Promise<DriftScopeList>;
+  drift(tenant: number, scopeKey: string): Promise<Drift>;
+  generateDrift(tenant: number, scopeKey: string): Promise<StartedRun>;
+  findings(tenant: number, q: FindingQuery, cursor?: string | null, limit?: number): Promise<FindingList>;
+  acknowledgeFinding(tenant: number, id: number): Promise<Finding>;
+  acknowledgeFindings(tenant: number, req: AcknowledgeRequest): Promise<AcknowledgeFindingsResult>;
+  backupSchedules(tenant: number, q: ScheduleQuery, cursor?: string | null, limit?: number): Promise<BackupScheduleList>;
+  createBackupSchedule(tenant: number, input: BackupScheduleInput): Promise<BackupSchedule>;
+  updateBackupSchedule(tenant: number, id: number, input: BackupScheduleInput): Promise<BackupSchedule>;
+  archiveBackupSchedule(tenant: number, id: number): Promise<BackupSchedule>;
+  restoreBackupSchedule(tenant: number, id: number): Promise<BackupSchedule>;
+  deleteBackupSchedule(tenant: number, id: number): Promise<void>;
+  runBackupScheduleNow(tenant: number, id: number): Promise<StartedRun>;
+  retryBackupSchedule(tenant: number, id: number): Promise<StartedRun>;
+  backupSets(tenant: number, q: BackupSetQuery, cursor?: string | null, limit?: number): Promise<BackupSetList>;
 }
 
 type Result<T> = { data?: T; error?: unknown; response: Response };
@@ -94,7 +143,20 @@ function runParams(q: RunQuery) {
     tenant_id: q.tenantId,
     created_after: q.createdAfter,
     created_before: q.createdBefore,
+    backup_schedule_id: q.backupScheduleId,
   };
+}
+
+// findingFilter turns the page's finding query into the API's filter (list query and acknowledge body).
+export function findingFilter(q: FindingQuery): FindingFilter {
+  const f: FindingFilter = {};
+  if (q.status) f.status = q.status;
+  if (q.severity?.length) f.severity = q.severity;
+  if (q.subjectType?.length) f.subject_type = q.subjectType;
+  if (q.scopeKey) f.scope_key = q.scopeKey;
+  if (q.baselineRunId) f.baseline_run_id = q.baselineRunId;
+  if (q.currentRunId) f.current_run_id = q.currentRunId;
+  return f;
 }
 
 export function createHttpApi(baseUrl: string, session: Session, fetchImpl?: typeof fetch): Api {
@@ -122,6 +184,8 @@ export function createHttpApi(baseUrl: string, session: Session, fetchImpl?: typ
     const run = await unwrap(Promise.resolve(r));
     return { run: run as OperationRunDetail, reused: r.response.status === 200 };
   };
+
+  const sched = (tenant: number, id: number) => ({ params: { path: { tenant, id } } });
 
   return {
     login: (email, password) => unwrap(client.POST('/api/v1/auth/login', { body: { email, password } })),
@@ -179,5 +243,51 @@ export function createHttpApi(baseUrl: string, session: Session, fetchImpl?: typ
     readNotification: (id) =>
       unwrap(client.POST('/api/v1/notifications/{id}/read', { params: { path: { id } } })),
     readAllNotifications: async () => (await unwrap(client.POST('/api/v1/notifications/read-all'))).marked_read,
+    driftScopes: (tenant) => unwrap(client.GET('/api/v1/tenants/{tenant}/drift/scopes', { params: { path: { tenant } } })),
+    drift: (tenant, scopeKey) =>
+      unwrap(client.GET('/api/v1/tenants/{tenant}/drift', { params: { path: { tenant }, query: { scope_key: scopeKey } } })),
+    generateDrift: (tenant, scopeKey) =>
+      started(client.POST('/api/v1/tenants/{tenant}/drift/generate', { params: { path: { tenant } }, body: { scope_key: scopeKey } })),
+    findings: (tenant, q, cursor, limit = 50) =>
+      unwrap(
+        client.GET('/api/v1/tenants/{tenant}/findings', {
+          params: { path: { tenant }, query: { ...findingFilter(q), limit, cursor: cursor ?? undefined } },
+        }),
+      ),
+    acknowledgeFinding: (tenant, id) =>
+      unwrap(client.POST('/api/v1/tenants/{tenant}/findings/{id}/acknowledge', { params: { path: { tenant, id } } })),
+    acknowledgeFindings: (tenant, req) =>
+      unwrap(client.POST('/api/v1/tenants/{tenant}/findings/acknowledge', { params: { path: { tenant } }, body: req })),
+    backupSchedules: (tenant, q, cursor, limit = 50) =>
+      unwrap(
+        client.GET('/api/v1/tenants/{tenant}/backup-schedules', {
+          params: { path: { tenant }, query: { include_archived: q.includeArchived || undefined, limit, cursor: cursor ?? undefined } },
+        }),
+      ),
+    createBackupSchedule: (tenant, input) =>
+      unwrap(client.POST('/api/v1/tenants/{tenant}/backup-schedules', { params: { path: { tenant } }, body: input })),
+    updateBackupSchedule: (tenant, id, input) =>
+      unwrap(client.PATCH('/api/v1/tenants/{tenant}/backup-schedules/{id}', { ...sched(tenant, id), body: input })),
+    archiveBackupSchedule: (tenant, id) => unwrap(client.POST('/api/v1/tenants/{tenant}/backup-schedules/{id}/archive', sched(tenant, id))),
+    restoreBackupSchedule: (tenant, id) => unwrap(client.POST('/api/v1/tenants/{tenant}/backup-schedules/{id}/restore', sched(tenant, id))),
+    deleteBackupSchedule: async (tenant, id) => {
+      await unwrap(client.DELETE('/api/v1/tenants/{tenant}/backup-schedules/{id}', sched(tenant, id)));
+    },
+    runBackupScheduleNow: (tenant, id) => started(client.POST('/api/v1/tenants/{tenant}/backup-schedules/{id}/run-now', sched(tenant, id))),
+    retryBackupSchedule: (tenant, id) => started(client.POST('/api/v1/tenants/{tenant}/backup-schedules/{id}/retry', sched(tenant, id))),
+    backupSets: (tenant, q, cursor, limit = 50) =>
+      unwrap(
+        client.GET('/api/v1/tenants/{tenant}/backup-sets', {
+          params: {
+            path: { tenant },
+            query: {
+              backup_schedule_id: q.backupScheduleId,
+              include_retired: q.includeRetired || undefined,
+              limit,
+              cursor: cursor ?? undefined,
+            },
+          },
+        }),
+      ),
   };
 }

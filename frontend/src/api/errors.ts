@@ -38,3 +38,23 @@ export function errorMessage(e: unknown): string {
   }
   return e instanceof Error ? e.message : String(e);
 }
+
+// fieldErrors: a 422 (or 400) problem's field errors, by field ("(body)" and unnamed ones under
+// "" ); several messages for one field are joined. Anything else gives {}.
+export function fieldErrors(e: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isApiError(e) || !Array.isArray(e.problem?.errors)) return out;
+  for (const fe of e.problem.errors) {
+    if (!fe || typeof fe.message !== 'string') continue;
+    const key = typeof fe.field === 'string' && fe.field !== '(body)' ? fe.field : '';
+    out[key] = out[key] ? `${out[key]}; ${fe.message}` : fe.message;
+  }
+  return out;
+}
+
+// problemMember reads an extension member of a problem (e.g. the `count` of
+// findings.confirm_required).
+export function problemMember(e: unknown, name: string): unknown {
+  if (!isApiError(e) || !e.problem) return undefined;
+  return (e.problem as Record<string, unknown>)[name];
+}

@@ -27,6 +27,19 @@ export type EntraGroupList = S['EntraGroupList'];
 export type GroupType = S['GroupType'];
 export type Notification = S['Notification'];
 export type NotificationList = S['NotificationList'];
+export type DriftScope = S['DriftScope'];
+export type DriftScopeList = S['DriftScopeList'];
+export type DriftSelection = S['DriftSelection'];
+export type Drift = S['Drift'];
+export type DriftState = Drift['state'];
+export type DriftRun = S['DriftRun'];
+export type DriftGenerationRun = S['DriftGenerationRun'];
+export type Finding = S['Finding'];
+export type FindingList = S['FindingList'];
+export type FindingRunRef = S['FindingRunRef'];
+export type FindingSeverity = S['FindingSeverity'];
+export type FindingFilter = S['FindingFilter'];
+export type AcknowledgeFindingsResult = S['AcknowledgeFindingsResult'];
 
 export const RUN_TABS = ['all', 'active', 'succeeded', 'partial', 'failed'] as const;
 export type RunTab = (typeof RUN_TABS)[number];
@@ -39,3 +52,14 @@ export const RUN_OUTCOMES: readonly RunOutcome[] = [
   'cancelled',
   'blocked',
 ];
+
+export const FINDING_SEVERITIES: readonly FindingSeverity[] = ['high', 'medium', 'low'];
+export const FINDING_STATUSES = ['new', 'acknowledged', 'all'] as const;
+export type FindingStatusFilter = (typeof FINDING_STATUSES)[number];
+
+// Backup schedules and the sets their runs make.
+export type BackupSchedule = S['BackupSchedule'];
+export type BackupScheduleList = S['BackupScheduleList'];
+export type BackupScheduleInput = S['BackupScheduleUpdateRequest'];
+export type BackupSet = S['BackupSet'];
+export type BackupSetList = S['BackupSetList'];

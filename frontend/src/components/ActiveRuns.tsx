@@ -64,6 +64,10 @@ export function ActiveRunsProvider({ children, initialDelayMs = 1000, maxDelayMs
           void qc.invalidateQueries({ queryKey: ['run-counts'] });
           void qc.invalidateQueries({ queryKey: ['inventory'] });
           void qc.invalidateQueries({ queryKey: ['groups'] });
+          void qc.invalidateQueries({ queryKey: ['drift'] });
+          void qc.invalidateQueries({ queryKey: ['findings'] });
+          void qc.invalidateQueries({ queryKey: ['backup-schedules'] });
+          void qc.invalidateQueries({ queryKey: ['backup-sets'] });
           void qc.invalidateQueries({ queryKey: ['notifications'] });
         }
         setPolling(poller.state === 'polling');

@@ -52,7 +52,7 @@ function Sidebar() {
   const current = useCurrentTenantId();
   const tenant = me.tenant(current) ?? (me.isLoading ? undefined : me.tenants[0]);
   const pickerId = useId();
-  const section = /\/directory\/groups$/.test(pathname) ? 'directory/groups' : 'inventory';
+  const section = /^\/admin\/t\/\d+\/(directory\/groups|drift|backup-schedules)$/.exec(pathname)?.[1] ?? 'inventory';
   const workspaces = me.me?.workspaces ?? [];
   return (
     <nav className="sidebar" aria-label="Main">
@@ -113,6 +113,21 @@ function Sidebar() {
                 activeProps={{ className: 'active' }}
               >
                 Groups
+              </Link>
+            </li>
+            <li>
+              <Link to="/admin/t/$tenant/drift" params={{ tenant: String(tenant.id) }} activeProps={{ className: 'active' }} activeOptions={{ includeSearch: false }}>
+                Drift
+              </Link>
+            </li>
+            <li>
+              <Link
+                to="/admin/t/$tenant/backup-schedules"
+                params={{ tenant: String(tenant.id) }}
+                activeProps={{ className: 'active' }}
+                activeOptions={{ includeSearch: false }}
+              >
+                Backup schedules
               </Link>
             </li>
             <li>
