@@ -33,7 +33,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	if err := e.cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, e.cfg.DatabaseURL)
+	db, err := database.Open(ctx, e.cfg.DatabaseURL, database.ForRequests()...)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -23,11 +23,23 @@ import (
 // ErrUnreachable wraps every failure to connect to the database server.
 var ErrUnreachable = errors.New("database unreachable")
 
+// Setting is a PostgreSQL session setting applied to every connection of a pool.
+type Setting struct{ Name, Value string }
+
+// ForRequests are the settings of a pool that serves API requests: short queries that must not
+// start parallel workers (a LIMIT-50 page spends more on launching them than on the page).
+func ForRequests() []Setting {
+	return []Setting{{"max_parallel_workers_per_gather", "0"}}
+}
+
 // OpenSQL opens a database/sql pool on the pgx driver and checks that the server answers.
-func OpenSQL(ctx context.Context, databaseURL string) (*sql.DB, error) {
+func OpenSQL(ctx context.Context, databaseURL string, settings ...Setting) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", sanitizeParseError(err))
+	}
+	for _, st := range settings {
+		cfg.RuntimeParams[st.Name] = st.Value
 	}
 	db := stdlib.OpenDB(*cfg)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -41,8 +53,8 @@ func OpenSQL(ctx context.Context, databaseURL string) (*sql.DB, error) {
 
 // Open opens a GORM handle over a pgx database/sql pool. GORM never changes the schema: the
 // migration chain owns it.
-func Open(ctx context.Context, databaseURL string) (*gorm.DB, error) {
-	sqlDB, err := OpenSQL(ctx, databaseURL)
+func Open(ctx context.Context, databaseURL string, settings ...Setting) (*gorm.DB, error) {
+	sqlDB, err := OpenSQL(ctx, databaseURL, settings...)
 	if err != nil {
 		return nil, err
 	}
