@@ -81,9 +81,11 @@ drop_bench() {
 
 WORK="$(mktemp -d)"
 POLLER=""
+CPU_POLLER=""
 cleanup() {
   local rc=$?
-  if [[ -n $POLLER ]]; then kill "$POLLER" 2>/dev/null || true; wait "$POLLER" 2>/dev/null || true; fi
+  local p
+  for p in $POLLER $CPU_POLLER; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   if [[ ${BENCH_KEEP:-} == 1 ]]; then
     say "BENCH_KEEP=1: keeping database $BENCH_DB ($BENCH_URL)"
   else
@@ -157,13 +159,27 @@ for f in db/migrations/*.up.sql; do
   printf '%s|%s\n' "$stem" "$(tr -s ' \n\t' ' ' <"$f" | cut -c1-120)"
 done >"$WORK/files"
 psql -X -q -w -At -F '|' -d "$BENCH_URL" >"$WORK/samples" 2>/dev/null <<'SQL' &
-SELECT extract(epoch FROM query_start), pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint,
+SELECT extract(epoch FROM query_start), pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, pid,
        left(regexp_replace(query, '\s+', ' ', 'g'), 120)
 FROM pg_stat_activity
 WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
+  AND backend_type = 'client backend'
 \watch 0.2
 SQL
 POLLER=$!
+# When the server runs on this machine, also follow the CPU time of the migrating session's
+# backend (/proc/PID/stat; parallel workers not included): unlike wall clock, it hardly depends on
+# what else the machine is doing.
+(
+  set +e
+  while sleep 0.2; do
+    pid="$(tail -n 1 "$WORK/samples" 2>/dev/null | awk -F'|' 'NF >= 4 { print $3 }')"
+    [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/stat ]] || continue
+    ticks="$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null)"
+    [[ -n $ticks ]] && echo "$pid $ticks" >>"$WORK/cpu"
+  done
+) &
+CPU_POLLER=$!
 
 wal_pos() { bench_val "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint"; }
 WAL_START="$(wal_pos)"
@@ -177,7 +193,9 @@ m1="$(now)"
 WAL_END="$(wal_pos)"
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 WAL_BYTES=$((WAL_END - WAL_START))
-kill "$POLLER" 2>/dev/null || true; wait "$POLLER" 2>/dev/null || true; POLLER=""
+kill "$POLLER" "$CPU_POLLER" 2>/dev/null || true; wait "$POLLER" "$CPU_POLLER" 2>/dev/null || true; POLLER=""; CPU_POLLER=""
+# Per backend pid, the last reading is its CPU time; a session is one backend.
+BACKEND_CPU="$(awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" '{ last[$1] = $2 } END { for (p in last) s += last[p]; if (NR) printf "%.1f", s / hz }' "$WORK/cpu" 2>/dev/null || true)"
 [[ $MIGRATE_RC == 0 ]] || die "migrate up failed (exit $MIGRATE_RC)"
 
 WALL="$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.1f", s }' "$WORK/time")"
@@ -194,7 +212,7 @@ echo "per migration (sampled every 0.2 s, so approximate; a file shorter than th
 echo "one before it; WAL is server-wide):"
 awk -F'|' -v m1="$m1" -v wal_end="$WAL_END" -v totals="$WORK/totals" '
   NR == FNR { stem[$2] = $1; next }
-  NF >= 3 && !($1 in seen) { seen[$1] = 1; n++; t[n] = $1; w[n] = $2; q[n] = $3 }
+  NF >= 4 && !($1 in seen) { seen[$1] = 1; n++; t[n] = $1; w[n] = $2; q[n] = $4 }
   END {
     for (i = 1; i <= n; i++) {
       name = ""
@@ -237,6 +255,7 @@ printf 'fill:     %s s generate + %s s VACUUM ANALYZE (database %s; %s operation
   "$FILL_S" "$VACUUM_S" "$(human_bytes "$DB_SIZE")" "$(commas "$RUNS")"
 printf 'cut-over: %s s wall, %s MB max RSS, %s WAL (%s legacy runs, %s items, %s findings)\n' \
   "$WALL" "$RSS_MB" "$(human_bytes "$WAL_BYTES")" "$(commas "$LEGACY_RUNS")" "$(commas "$ITEMS")" "$(commas "$FINDINGS")"
+[[ -z $BACKEND_CPU ]] || printf '          %s s CPU in the migrating session'"'"'s server backend\n' "$BACKEND_CPU"
 printf '          of which ~%s s the spec-087 chain (20260212000001..20260213000001), ~%s s later migrations\n' \
   "$CHAIN_S" "$LATER_S"
 printf '          load average %s before, %s after, %s CPUs (other work on this machine slows the run)\n' \
