@@ -6,8 +6,8 @@
 -- Sized for millions of rows (scripts/bench-migrate.sh):
 -- * inventory_items, the biggest table, is rewritten rather than updated: every row gets the new
 --   column, and an UPDATE would write each row twice (a new version, plus a full-page image of
---   the old version's page in the WAL), leave the table twice its size until a VACUUM and pay
---   an index insertion per row. So the table is locked, its rows are copied once with the new
+--   the old version's page in the WAL), leave a dead version of every row behind (the table
+--   doubles) and pay an index insertion per row. So the table is locked, its rows are copied once with the new
 --   value into a temporary table, and it is truncated and loaded back, with the unique constraint
 --   and the foreign keys dropped during the load and restored (same names and definitions, all
 --   validated) afterwards; only the primary key is maintained row by row. Nothing may reference
