@@ -46,7 +46,7 @@ DEEP=$(curl -fs -H "Authorization: Bearer $MANY" "$API?limit=200" >/dev/null; ps
 
 scenario() { # name token url
   local out
-  out=$(wrk -t2 -c16 -d"$DURATION" --latency -H "Authorization: Bearer $2" "$3")
+  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $2" "$3")
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -56,13 +56,20 @@ scenario() { # name token url
   printf '%-34s %10s req/s   p50 %-9s p99 %-9s %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}"
 }
 
-echo "scenario (wrk -t2 -c16 -d$DURATION, server and wrk on the same 2 cores)"
+# Warm up: the first request of a caller computes its visibility.
+for t in "$ONE" "$MANY" "$ALL"; do curl -fs -o /dev/null -H "Authorization: Bearer $t" "$API?limit=1"; done
+
+# Latency at a concurrency is bounded by concurrency / throughput (Little's law): 8 connections
+# show the latency of a loaded but not saturated server, 16 the throughput at saturation.
+for CONNS in ${BENCH_CONNECTIONS:-8 16}; do
+echo "scenario (wrk -t2 -c$CONNS -d$DURATION, server and wrk on the same 2 cores)"
 scenario "first page, 200 tenants"        "$MANY" "$API?limit=50"
 scenario "deep page (20k rows), 200 tenants" "$MANY" "$API?limit=50&cursor=$DEEP"
 scenario "filtered page, 200 tenants"     "$MANY" "$API?limit=50&type=inventory_sync&outcome=failed"
 scenario "first page, 1 tenant"           "$ONE"  "$API?limit=50"
 scenario "first page, all 1000 tenants"   "$ALL"  "$API?limit=50"
 scenario "counts (cached 5 s), 200 tenants" "$MANY" "$API/counts"
+done
 
 echo
 echo "counts without the cache (SQL, 30-day window, 200 tenants):"
