@@ -29,6 +29,8 @@ commands:
   migrate versions            list the versions of the chain
   seed demo                   create the demo workspace (idempotent)
   web [--dir D] [--listen A] [--api-url U]  serve the built SPA (frontend/dist, :5173, API http://localhost:8080)
+  connections set --tenant ID [--kind graph|simulated] [--client-id X] [--secret-stdin]
+                              store a tenant's Microsoft Graph connection (secret encrypted)
   runs reconcile              complete stale queued or running runs as failed (run.stale)
   backups purge [--tenant T] [--older-than 720h]
                               delete backup sets retired longer ago than --older-than, as System purge runs
@@ -78,15 +80,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	e := env{cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr,
 		log: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))}
 	commands := map[string]func(context.Context, env, []string) error{
-		"serve":   serveCmd,
-		"worker":  workerCmd,
-		"migrate": migrateCmd,
-		"seed":    seedCmd,
-		"users":   usersCmd,
-		"tokens":  tokensCmd,
-		"runs":    runsCmd,
-		"backups": backupsCmd,
-		"web":     webCmd,
+		"serve":       serveCmd,
+		"worker":      workerCmd,
+		"migrate":     migrateCmd,
+		"seed":        seedCmd,
+		"users":       usersCmd,
+		"tokens":      tokensCmd,
+		"runs":        runsCmd,
+		"connections": connectionsCmd,
+		"backups":     backupsCmd,
+		"web":         webCmd,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
