@@ -134,15 +134,10 @@ func (s *Service) Execute(ctx context.Context, run operations.Run, lastAttempt b
 	if err := s.db.WithContext(ctx).First(&tenant, *run.TenantID).Error; err != nil {
 		return s.retryOrFail(ctx, run, &sched, 0, err, lastAttempt)
 	}
-	var generation int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM operation_runs WHERE tenant_id = ? AND type = ? AND id < ?`,
-		tenant.ID, operations.TypeBackupRun, run.ID).Scan(&generation).Error; err != nil {
-		return s.retryOrFail(ctx, run, &sched, 0, err, lastAttempt)
-	}
 	if s.providers == nil {
 		return s.finish(ctx, run, &sched, stop(operations.OutcomeFailed, CodeUnknown, "No Graph provider is configured."))
 	}
-	provider, err := s.providers.Provider(ctx, tenant, generation)
+	provider, err := s.providers.ForRun(ctx, tenant, run.Type, run.ID)
 	if err != nil {
 		msg := err.Error()
 		if errors.Is(err, graph.ErrNoConnection) {

@@ -269,7 +269,7 @@ func (f *fixture) trackDirectly(ctx context.Context, svc *backup.Service, runID 
 // blockingProvider lists nothing until its context ends.
 type blockingProvider struct{ started chan struct{} }
 
-func (p blockingProvider) Provider(context.Context, tenancy.Tenant, int64) (graph.Provider, error) {
+func (p blockingProvider) ForRun(context.Context, tenancy.Tenant, string, int64) (graph.Provider, error) {
 	return p, nil
 }
 

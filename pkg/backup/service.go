@@ -17,7 +17,7 @@ import (
 // Providers hands out a tenant's Graph provider (see inventory.Providers); *graph.Connections is
 // one.
 type Providers interface {
-	Provider(ctx context.Context, tenant tenancy.Tenant, generation int64) (graph.Provider, error)
+	ForRun(ctx context.Context, tenant tenancy.Tenant, runType string, runID int64) (graph.Provider, error)
 }
 
 // Queue queues the job of a run this package created, in the caller's transaction, and records

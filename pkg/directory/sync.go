@@ -20,9 +20,9 @@ const (
 	PurgeAfter = 90 * 24 * time.Hour
 )
 
-// Providers hands out a tenant's Graph provider (see inventory.Providers).
+// Providers hands out the Graph provider for one run of a tenant; *graph.Connections is one.
 type Providers interface {
-	Provider(ctx context.Context, tenant tenancy.Tenant, generation int64) (graph.Provider, error)
+	ForRun(ctx context.Context, tenant tenancy.Tenant, runType string, runID int64) (graph.Provider, error)
 }
 
 // Syncer does the work of entra_group_sync runs.
@@ -85,19 +85,10 @@ func (s *Syncer) Sync(ctx context.Context, run operations.Run) (operations.Trans
 	if err := s.db.WithContext(ctx).First(&tenant, *run.TenantID).Error; err != nil {
 		return result, fmt.Errorf("tenant %d: %w", *run.TenantID, err)
 	}
-	var generation int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM operation_runs WHERE tenant_id = ? AND type = ? AND id < ?`,
-		tenant.ID, operations.TypeEntraGroupSync, run.ID).Scan(&generation).Error; err != nil {
-		return result, err
-	}
-	provider, err := s.providers.Provider(ctx, tenant, generation)
+	provider, err := s.providers.ForRun(ctx, tenant, run.Type, run.ID)
 	if err != nil {
-		code := graph.FailureCode(err)
-		if errors.Is(err, graph.ErrNoConnection) {
-			code = "provider.not_connected"
-		}
 		result.Outcome = operations.OutcomeFailed
-		result.Failures = []operations.Failure{{Code: code, Message: err.Error(), Count: 1}}
+		result.Failures = []operations.Failure{{Code: graph.ConnectionFailureCode(err), Message: err.Error(), Count: 1}}
 		return result, nil
 	}
 	now := s.now().UTC()

@@ -15,10 +15,9 @@ import (
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
-// Providers hands out a tenant's Graph provider. generation numbers the tenant's syncs of one
-// kind, which the simulated demo provider uses to change its data a little between syncs.
+// Providers hands out the Graph provider for one run of a tenant; *graph.Connections is one.
 type Providers interface {
-	Provider(ctx context.Context, tenant tenancy.Tenant, generation int64) (graph.Provider, error)
+	ForRun(ctx context.Context, tenant tenancy.Tenant, runType string, runID int64) (graph.Provider, error)
 }
 
 // Syncer does the work of inventory_sync runs.
@@ -75,15 +74,10 @@ func (s *Syncer) Sync(ctx context.Context, run operations.Run) (operations.Trans
 	if err := s.db.WithContext(ctx).First(&tenant, *run.TenantID).Error; err != nil {
 		return result, fmt.Errorf("tenant %d: %w", *run.TenantID, err)
 	}
-	var generation int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM operation_runs WHERE tenant_id = ? AND type = ? AND id < ?`,
-		tenant.ID, operations.TypeInventorySync, run.ID).Scan(&generation).Error; err != nil {
-		return result, err
-	}
-	provider, err := s.providers.Provider(ctx, tenant, generation)
+	provider, err := s.providers.ForRun(ctx, tenant, run.Type, run.ID)
 	if err != nil {
 		result.Outcome = operations.OutcomeFailed
-		result.Failures = []operations.Failure{{Code: connectionFailureCode(err), Message: err.Error(), Count: 1}}
+		result.Failures = []operations.Failure{{Code: graph.ConnectionFailureCode(err), Message: err.Error(), Count: 1}}
 		return result, nil
 	}
 
@@ -122,13 +116,6 @@ func (s *Syncer) Sync(ctx context.Context, run operations.Run) (operations.Trans
 		result.Outcome = operations.OutcomeFailed
 	}
 	return result, nil
-}
-
-func connectionFailureCode(err error) string {
-	if errors.Is(err, graph.ErrNoConnection) {
-		return "provider.not_connected"
-	}
-	return graph.FailureCode(err)
 }
 
 // upsertError is a database failure while storing a page: transient, worth a retry of the job.
