@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/graph"
@@ -13,7 +15,9 @@ import (
 
 // connectionsCmd: `tenantatlas connections set --tenant ID --kind graph --client-id X --secret-stdin`
 // stores a tenant's Microsoft Graph connection; the client secret is read from stdin and stored
-// only encrypted under TENANTATLAS_SECRET_KEY. `--kind simulated` connects the demo provider.
+// only encrypted under TENANTATLAS_SECRET_KEY. `--certificate-file PATH` instead authenticates
+// with a certificate: PATH is a PEM file with the certificate and its RSA private key, stored
+// encrypted the same way. `--kind simulated` connects the demo provider.
 func connectionsCmd(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] != "set" {
 		return fmt.Errorf("%w: connections takes a subcommand: set", errUsage)
@@ -23,13 +27,24 @@ func connectionsCmd(ctx context.Context, e env, args []string) error {
 	kind := fs.String("kind", graph.KindGraph, "graph or simulated")
 	clientID := fs.String("client-id", "", "the app registration's client id (graph)")
 	secretStdin := fs.Bool("secret-stdin", false, "read the client secret from the first line of stdin (graph)")
+	certFile := fs.String("certificate-file", "", "PEM `file` with the app's certificate and its RSA private key, instead of a secret (graph)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || *tenantID < 1 {
 		return fmt.Errorf("%w: connections set needs --tenant ID and no other arguments", errUsage)
 	}
+	if *secretStdin && *certFile != "" {
+		return fmt.Errorf("%w: give --secret-stdin or --certificate-file, not both", errUsage)
+	}
 	conn := graph.Connection{Kind: *kind, ClientID: *clientID}
+	if *certFile != "" {
+		pemData, err := readCertificateFile(*certFile)
+		if err != nil {
+			return fmt.Errorf("connections set: %w", err)
+		}
+		conn.CertificatePEM = pemData
+	}
 	if *secretStdin {
 		secret, err := readPasswordLine(e.stdin)
 		if err != nil {
@@ -63,4 +78,27 @@ func connectionsCmd(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "tenant %d (%s) connected: %s\n", t.ID, t.Name, conn.Kind)
 	return nil
+}
+
+// maxCertificateFile bounds a --certificate-file: a certificate, its chain and a key fit easily.
+const maxCertificateFile = 1 << 20
+
+// readCertificateFile reads a PEM file; errors name the file, never its content.
+func readCertificateFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("certificate file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCertificateFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("certificate file %s: %w", path, err)
+	}
+	if len(data) > maxCertificateFile {
+		return nil, fmt.Errorf("certificate file %s is larger than %d bytes", path, maxCertificateFile)
+	}
+	if _, _, err := graph.ParseCertificatePEM(data); err != nil {
+		return nil, fmt.Errorf("certificate file %s: %w", path, err)
+	}
+	return data, nil
 }

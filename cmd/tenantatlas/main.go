@@ -29,8 +29,8 @@ commands:
   migrate versions            list the versions of the chain
   seed demo                   create the demo workspace (idempotent)
   web [--dir D] [--listen A] [--api-url U]  serve the built SPA (frontend/dist, :5173, API http://localhost:8080)
-  connections set --tenant ID [--kind graph|simulated] [--client-id X] [--secret-stdin]
-                              store a tenant's Microsoft Graph connection (secret encrypted)
+  connections set --tenant ID [--kind graph|simulated] [--client-id X] [--secret-stdin | --certificate-file PEM]
+                              store a tenant's Microsoft Graph connection (secret or certificate encrypted)
   runs reconcile              complete stale queued or running runs as failed (run.stale)
   backups purge [--tenant T] [--older-than 720h]
                               delete backup sets retired longer ago than --older-than, as System purge runs

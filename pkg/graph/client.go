@@ -42,11 +42,16 @@ const groupSelect = "id,displayName,groupTypes,securityEnabled,mailEnabled"
 // maxErrorBody bounds how much of an error response is read.
 const maxErrorBody = 64 << 10
 
-// ClientConfig configures a Client. Only TenantID, ClientID and ClientSecret are required.
+// ClientConfig configures a Client. Only TenantID, ClientID and one credential, ClientSecret or
+// CertificatePEM, are required.
 type ClientConfig struct {
 	TenantID     string // the Entra tenant id (GUID) or its initial domain
 	ClientID     string // the app registration's application (client) id
 	ClientSecret string
+	// CertificatePEM authenticates with a certificate instead of a secret: PEM with the
+	// certificate uploaded to the app registration and its RSA private key (PKCS#1 or PKCS#8,
+	// unencrypted). Each token request then sends a client assertion signed with the key.
+	CertificatePEM []byte
 
 	// BaseURL is the Graph API root, default https://graph.microsoft.com/beta.
 	BaseURL string
@@ -78,6 +83,7 @@ type Client struct {
 	baseURL     string // without a trailing slash
 	secret      string // only ever used to redact messages
 	creds       clientcredentials.Config
+	cert        *clientCertificate // nil: the client secret authenticates
 	http        *http.Client
 	sleep       func(context.Context, time.Duration) error
 	maxAttempts int
@@ -103,8 +109,17 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		return nil, fmt.Errorf("graph: %q is not an Entra tenant id or domain", cfg.TenantID)
 	case strings.TrimSpace(cfg.ClientID) == "":
 		return nil, errors.New("graph: the client id is missing")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("graph: the client secret is missing")
+	case cfg.ClientSecret == "" && len(cfg.CertificatePEM) == 0:
+		return nil, errors.New("graph: the client secret or certificate is missing")
+	case cfg.ClientSecret != "" && len(cfg.CertificatePEM) > 0:
+		return nil, errors.New("graph: give a client secret or a certificate, not both")
+	}
+	var cert *clientCertificate
+	if len(cfg.CertificatePEM) > 0 {
+		var err error
+		if cert, err = newClientCertificate(cfg.CertificatePEM); err != nil {
+			return nil, err
+		}
 	}
 	baseURL := strings.TrimRight(or(cfg.BaseURL, DefaultBaseURL), "/")
 	base, err := url.Parse(baseURL)
@@ -123,6 +138,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		base:    base,
 		baseURL: baseURL,
 		secret:  cfg.ClientSecret,
+		cert:    cert,
 		creds: clientcredentials.Config{
 			ClientID:     cfg.ClientID,
 			ClientSecret: cfg.ClientSecret,
@@ -362,7 +378,16 @@ func (c *Client) token(ctx context.Context) (*oauth2.Token, outcome) {
 	if t := c.cached(); t.Valid() { // another caller fetched it while this one waited
 		return t, outcome{}
 	}
-	t, err := c.creds.Token(context.WithValue(ctx, oauth2.HTTPClient, c.http))
+	creds := c.creds
+	if c.cert != nil {
+		// A fresh assertion per request: it is short-lived, and the secret path stays as it is.
+		a, err := c.cert.assertion(creds.TokenURL, creds.ClientID, time.Now())
+		if err != nil {
+			return nil, outcome{err: &Error{Code: CodeBadRequest, Message: err.Error()}}
+		}
+		creds.EndpointParams = url.Values{"client_assertion_type": {ClientAssertionType}, "client_assertion": {a}}
+	}
+	t, err := creds.Token(context.WithValue(ctx, oauth2.HTTPClient, c.http))
 	if err != nil {
 		return nil, c.tokenError(err)
 	}
@@ -421,7 +446,7 @@ func (c *Client) tokenError(err error) outcome {
 			e.RetryAfter = out.retryAfter
 		}
 	case containsAny(re.ErrorCode, credentialErrors...),
-		containsAny(re.ErrorDescription, "AADSTS7000222", "AADSTS7000215", "AADSTS700016", "AADSTS7000112", "AADSTS700024"),
+		containsAny(re.ErrorDescription, "AADSTS7000222", "AADSTS7000215", "AADSTS700016", "AADSTS7000112", "AADSTS700024", "AADSTS700027"),
 		status == http.StatusUnauthorized:
 		e.Code = CodeTokenExpired
 	case status == http.StatusForbidden:

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -28,21 +29,65 @@ var ErrNoConnection = errors.New("graph: the tenant has no provider connection")
 // ErrNoSealer reports a Graph connection without TENANTATLAS_SECRET_KEY to seal or open its secret.
 var ErrNoSealer = errors.New("graph: a Graph connection needs " + secrets.EnvVar + " to encrypt its client secret, and it is not set")
 
-// Connection is what Save stores for a tenant. ClientSecret is only ever stored sealed.
+// Connection is what Save stores for a tenant. A Graph connection has exactly one credential,
+// ClientSecret or CertificatePEM; either is only ever stored sealed.
 type Connection struct {
 	Kind         string // KindGraph or KindSimulated
 	ClientID     string // Graph only
 	ClientSecret string // Graph only
+	// CertificatePEM is the app's certificate and its RSA private key in PEM (see
+	// ClientConfig.CertificatePEM). Graph only.
+	CertificatePEM []byte
 }
 
-// ConnectionInfo describes a stored connection without its secret.
+// Credential kinds of a Graph connection (ConnectionInfo.Credential).
+const (
+	CredentialSecret      = "secret"
+	CredentialCertificate = "certificate"
+)
+
+// ConnectionInfo describes a stored connection without its credential.
 type ConnectionInfo struct {
 	TenantID  int64
 	Kind      string
 	ClientID  string
-	HasSecret bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	HasSecret bool // a credential (secret or certificate) is stored
+	// Credential is CredentialSecret or CredentialCertificate for a Graph connection whose
+	// credential opens with the configured key, "" otherwise.
+	Credential string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// The sealed plaintext of a Graph connection is "pem:" + the certificate PEM for a certificate
+// and the bare client secret for a secret (as rows written before certificates held), or
+// "secret:" + the secret when the secret itself starts with one of these prefixes. Entra's
+// generated secrets never contain ':', so a bare secret is never mistaken for a prefix.
+const (
+	sealedPEMPrefix    = "pem:"
+	sealedSecretPrefix = "secret:"
+)
+
+// sealedCredential encodes a connection's credential for sealing.
+func sealedCredential(conn Connection) []byte {
+	if len(conn.CertificatePEM) > 0 {
+		return append([]byte(sealedPEMPrefix), conn.CertificatePEM...)
+	}
+	if strings.HasPrefix(conn.ClientSecret, sealedPEMPrefix) || strings.HasPrefix(conn.ClientSecret, sealedSecretPrefix) {
+		return []byte(sealedSecretPrefix + conn.ClientSecret)
+	}
+	return []byte(conn.ClientSecret)
+}
+
+// openedCredential decodes an opened credential into secret or certificate PEM.
+func openedCredential(plain []byte) (secret string, certPEM []byte) {
+	if rest, ok := bytes.CutPrefix(plain, []byte(sealedPEMPrefix)); ok {
+		return "", rest
+	}
+	if rest, ok := bytes.CutPrefix(plain, []byte(sealedSecretPrefix)); ok {
+		return string(rest), nil
+	}
+	return string(plain), nil
 }
 
 // connectionRow is a provider_connections row.
@@ -110,25 +155,32 @@ func secretAAD(tenantID int64) []byte {
 }
 
 // Save stores (creates or replaces) the tenant's connection. A Graph connection needs a client
-// id and secret; the secret is sealed under TENANTATLAS_SECRET_KEY.
+// id and exactly one of a client secret and a certificate; it is sealed under
+// TENANTATLAS_SECRET_KEY.
 func (c *Connections) Save(ctx context.Context, tenantID int64, conn Connection) error {
 	row := connectionRow{TenantID: tenantID, Kind: conn.Kind, ClientID: strings.TrimSpace(conn.ClientID)}
 	switch conn.Kind {
 	case KindGraph:
-		if row.ClientID == "" || conn.ClientSecret == "" {
-			return errors.New("graph: a Graph connection needs a client id and a client secret")
+		hasCert := len(conn.CertificatePEM) > 0
+		if row.ClientID == "" || (conn.ClientSecret == "") == !hasCert {
+			return errors.New("graph: a Graph connection needs a client id and either a client secret or a certificate")
+		}
+		if hasCert {
+			if _, _, err := ParseCertificatePEM(conn.CertificatePEM); err != nil {
+				return err
+			}
 		}
 		if c.sealer == nil {
 			return ErrNoSealer
 		}
-		sealed, err := c.sealer.Seal([]byte(conn.ClientSecret), secretAAD(tenantID))
+		sealed, err := c.sealer.Seal(sealedCredential(conn), secretAAD(tenantID))
 		if err != nil {
-			return fmt.Errorf("graph: seal the client secret: %w", err)
+			return fmt.Errorf("graph: seal the client credential: %w", err)
 		}
 		row.SecretCiphertext = sealed
 	case KindSimulated:
-		if conn.ClientSecret != "" {
-			return errors.New("graph: a simulated connection takes no client secret")
+		if conn.ClientSecret != "" || len(conn.CertificatePEM) > 0 {
+			return errors.New("graph: a simulated connection takes no client secret or certificate")
 		}
 	default:
 		return fmt.Errorf("graph: connection kind %q: want %q or %q", conn.Kind, KindGraph, KindSimulated)
@@ -154,10 +206,19 @@ func (c *Connections) Get(ctx context.Context, tenantID int64) (ConnectionInfo, 
 	if err != nil {
 		return ConnectionInfo{}, err
 	}
-	return ConnectionInfo{
+	info := ConnectionInfo{
 		TenantID: row.TenantID, Kind: row.Kind, ClientID: row.ClientID, HasSecret: len(row.SecretCiphertext) > 0,
 		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt,
-	}, nil
+	}
+	if row.Kind == KindGraph && info.HasSecret && c.sealer != nil {
+		if plain, err := c.sealer.Open(row.SecretCiphertext, secretAAD(tenantID)); err == nil {
+			info.Credential = CredentialSecret
+			if _, pem := openedCredential(plain); pem != nil {
+				info.Credential = CredentialCertificate
+			}
+		}
+	}
+	return info, nil
 }
 
 // Delete removes the tenant's connection; deleting none is not an error.
@@ -201,15 +262,16 @@ func (c *Connections) Provider(ctx context.Context, tenant tenancy.Tenant, gener
 		if len(row.SecretCiphertext) == 0 {
 			return nil, fmt.Errorf("graph: the Graph connection of tenant %d has no client secret: save it again", tenant.ID)
 		}
-		secret, err := c.sealer.Open(row.SecretCiphertext, secretAAD(tenant.ID))
+		plain, err := c.sealer.Open(row.SecretCiphertext, secretAAD(tenant.ID))
 		if err != nil {
 			return nil, fmt.Errorf("graph: the client secret of tenant %d does not decrypt (was %s changed?): %w", tenant.ID, secrets.EnvVar, err)
 		}
+		secret, certPEM := openedCredential(plain)
 		if tenant.EntraTenantID == "" {
 			return nil, fmt.Errorf("graph: tenant %d has no Entra tenant id", tenant.ID)
 		}
 		cfg := c.client
-		cfg.TenantID, cfg.ClientID, cfg.ClientSecret = tenant.EntraTenantID, row.ClientID, string(secret)
+		cfg.TenantID, cfg.ClientID, cfg.ClientSecret, cfg.CertificatePEM = tenant.EntraTenantID, row.ClientID, secret, certPEM
 		return NewClient(cfg)
 	}
 	return nil, fmt.Errorf("graph: tenant %d has a connection of unknown kind %q", tenant.ID, row.Kind)

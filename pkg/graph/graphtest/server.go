@@ -14,6 +14,7 @@ package graphtest
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -59,6 +60,7 @@ type Server struct {
 type tenant struct {
 	clientID, secret string
 	secretExpired    bool
+	cert             *x509.Certificate // AddTenantCertificate
 	collections      map[string]*collection
 }
 
@@ -366,6 +368,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, tenantID str
 		return
 	}
 	clientID, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	assertionType, assertion := r.PostForm.Get("client_assertion_type"), r.PostForm.Get("client_assertion")
 	if user, pass, ok := r.BasicAuth(); ok {
 		clientID, _ = url.QueryUnescape(user)
 		secret, _ = url.QueryUnescape(pass)
@@ -385,6 +388,18 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, tenantID str
 		tnCopy = *tn
 	}
 	s.mu.Unlock()
+	var assertionErr error
+	if assertionType != "" || assertion != "" {
+		if assertionType != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+			oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS50027: The client_assertion_type is not supported.")
+			return
+		}
+		if secret != "" {
+			oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90014: Only one of client_secret and client_assertion may be sent.")
+			return
+		}
+		clientID, assertionErr = checkAssertion(assertion, s.TokenURL(tenantID), clientID, tnCopy.cert, time.Now())
+	}
 	switch {
 	case !ok || tnCopy.clientID == "":
 		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90002: Tenant '"+tenantID+"' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")
@@ -392,6 +407,11 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, tenantID str
 	case clientID != tnCopy.clientID:
 		oauthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier '"+clientID+"' was not found in the directory '"+tenantID+"'. This can happen if the application has not been installed by the administrator of the tenant.")
 		return
+	case assertionErr != nil:
+		oauthError(w, http.StatusUnauthorized, "invalid_client", assertionErr.Error())
+		return
+	case assertionType != "":
+		// a valid assertion: the app authenticated with its certificate
 	case secret == "" || secret != tnCopy.secret:
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '"+clientID+"'.")
 		return
