@@ -45,69 +45,88 @@ func (s *Starter) Start(ctx context.Context, in operations.EnsureInput, idem *Id
 	var created bool
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if idem != nil {
-			var prior []struct {
-				RequestHash string
-				RunID       *int64
-				StatusCode  int
-			}
-			res := tx.Raw(`INSERT INTO idempotency_keys (user_id, key, request_hash, status_code) VALUES (?, ?, ?, 0)
-				ON CONFLICT (user_id, key) DO NOTHING RETURNING request_hash, run_id, status_code`,
-				idem.UserID, idem.Key, idem.RequestHash).Scan(&prior)
-			if res.Error != nil {
-				return res.Error
-			}
-			if len(prior) == 0 { // the key was used before: answer as then
-				if err := tx.Raw(`SELECT request_hash, run_id, status_code FROM idempotency_keys WHERE user_id = ? AND key = ?`,
-					idem.UserID, idem.Key).Scan(&prior).Error; err != nil {
-					return err
-				}
-				if len(prior) == 0 || prior[0].RequestHash != idem.RequestHash || prior[0].RunID == nil {
-					return ErrIdempotencyKeyReused
-				}
-				r, err := s.runs.Get(ctx, *prior[0].RunID)
-				run, created = r, prior[0].StatusCode == 202
+			prior, priorCreated, replayed, err := s.claimKey(ctx, tx, idem)
+			if err != nil || replayed {
+				run, created = prior, priorCreated
 				return err
 			}
-			defer func() {
-				if run.ID != 0 {
-					code := 200
-					if created {
-						code = 202
-					}
-					tx.Exec(`UPDATE idempotency_keys SET run_id = ?, status_code = ? WHERE user_id = ? AND key = ?`,
-						run.ID, code, idem.UserID, idem.Key)
-				}
-			}()
 		}
 		var err error
-		run, created, err = s.runs.Ensure(ctx, tx, in)
-		if err != nil || !created {
+		if run, created, err = s.ensureAndQueue(ctx, tx, in, job); err != nil {
 			return err
 		}
-		if err := tx.SavePoint("enqueue").Error; err != nil {
-			return err
-		}
-		jobID, qerr := s.queue.EnqueueTx(ctx, tx, job(run.ID), nil)
-		if qerr == nil {
-			qerr = tx.Exec(`UPDATE operation_runs SET job_id = ? WHERE id = ?`, jobID, run.ID).Error
-		}
-		if qerr == nil {
+		if idem == nil {
 			return nil
 		}
-		if err := tx.RollbackTo("enqueue").Error; err != nil {
-			return err
+		code := 200
+		if created {
+			code = 202
 		}
-		run, err = s.runs.Transition(ctx, tx, run.ID, operations.Transition{
-			To: operations.StatusCompleted, Outcome: operations.OutcomeFailed,
-			Failures: []operations.Failure{{Code: operations.CodeQueueDispatchFailed, Message: "The run could not be queued: " + qerr.Error(), Count: 1}},
-		})
-		if err != nil {
-			return err
-		}
-		return notify.RunFinished(ctx, tx, run)
+		return tx.Exec(`UPDATE idempotency_keys SET run_id = ?, status_code = ? WHERE user_id = ? AND key = ?`,
+			run.ID, code, idem.UserID, idem.Key).Error
 	})
 	if err != nil {
 		return operations.Run{}, false, fmt.Errorf("start %s: %w", in.Type, err)
 	}
 	return run, created, nil
+}
+
+// claimKey records the idempotency key in the transaction. When the key was used before it
+// returns the run of that first request and whether that request created it (replayed = true),
+// or ErrIdempotencyKeyReused when the request differs. A concurrent first use of the same key
+// waits on the key's row.
+func (s *Starter) claimKey(ctx context.Context, tx *gorm.DB, idem *Idempotency) (run operations.Run, created, replayed bool, err error) {
+	var claimed []string
+	if err := tx.Raw(`INSERT INTO idempotency_keys (user_id, key, request_hash, status_code) VALUES (?, ?, ?, 0)
+		ON CONFLICT (user_id, key) DO NOTHING RETURNING request_hash`,
+		idem.UserID, idem.Key, idem.RequestHash).Scan(&claimed).Error; err != nil {
+		return run, false, false, err
+	}
+	if len(claimed) == 1 {
+		return run, false, false, nil
+	}
+	var prior []struct {
+		RequestHash string
+		RunID       *int64
+		StatusCode  int
+	}
+	if err := tx.Raw(`SELECT request_hash, run_id, status_code FROM idempotency_keys WHERE user_id = ? AND key = ?`,
+		idem.UserID, idem.Key).Scan(&prior).Error; err != nil {
+		return run, false, true, err
+	}
+	if len(prior) == 0 || prior[0].RequestHash != idem.RequestHash || prior[0].RunID == nil {
+		return run, false, true, ErrIdempotencyKeyReused
+	}
+	run, err = s.runs.Get(ctx, *prior[0].RunID)
+	return run, prior[0].StatusCode == 202, true, err
+}
+
+// ensureAndQueue ensures the run and, when it is new, queues its job; a job that cannot be queued
+// completes the run as failed (queue.dispatch_failed) and notifies its initiator.
+func (s *Starter) ensureAndQueue(ctx context.Context, tx *gorm.DB, in operations.EnsureInput, job func(runID int64) river.JobArgs) (operations.Run, bool, error) {
+	run, created, err := s.runs.Ensure(ctx, tx, in)
+	if err != nil || !created {
+		return run, created, err
+	}
+	if err := tx.SavePoint("enqueue").Error; err != nil {
+		return run, created, err
+	}
+	jobID, qerr := s.queue.EnqueueTx(ctx, tx, job(run.ID), nil)
+	if qerr == nil {
+		qerr = tx.Exec(`UPDATE operation_runs SET job_id = ? WHERE id = ?`, jobID, run.ID).Error
+	}
+	if qerr == nil {
+		return run, created, nil
+	}
+	if err := tx.RollbackTo("enqueue").Error; err != nil {
+		return run, created, err
+	}
+	run, err = s.runs.Transition(ctx, tx, run.ID, operations.Transition{
+		To: operations.StatusCompleted, Outcome: operations.OutcomeFailed,
+		Failures: []operations.Failure{{Code: operations.CodeQueueDispatchFailed, Message: "The run could not be queued: " + qerr.Error(), Count: 1}},
+	})
+	if err != nil {
+		return run, created, err
+	}
+	return run, created, notify.RunFinished(ctx, tx, run)
 }
