@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Link, useParams } from '@tanstack/react-router';
+import { useParams } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import type { GroupQuery } from '../api/client';
 import { isApiError } from '../api/errors';
@@ -12,6 +12,7 @@ import { useDebounced } from '../hooks/useDebounced';
 import { useMe } from '../hooks/useMe';
 import { parseId } from '../router';
 import { ErrorState, ForbiddenPage, NotFoundPage } from './StatusPages';
+import { LoadMoreButton, RunLink } from '../components/Paging';
 
 const GROUP_TYPES: { value: GroupType; label: string }[] = [
   { value: 'Security', label: 'Security' },
@@ -136,13 +137,7 @@ function Groups({ tenantId }: { tenantId: number }) {
                     <time dateTime={g.last_seen_at ?? undefined}>{formatDateTime(g.last_seen_at)}</time>
                   </td>
                   <td>
-                    {g.last_seen_operation_run_id ? (
-                      <Link to="/admin/operations/$run" params={{ run: String(g.last_seen_operation_run_id) }}>
-                        Run #{g.last_seen_operation_run_id}
-                      </Link>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
+                    <RunLink id={g.last_seen_operation_run_id} />
                   </td>
                 </tr>
               ))}
@@ -152,11 +147,7 @@ function Groups({ tenantId }: { tenantId: number }) {
       )}
       <div className="list-footer">
         <span className="muted">{rows.length > 0 ? `Showing ${formatNumber(rows.length)} groups` : ''}</span>
-        {groups.hasNextPage && (
-          <button type="button" className="button button-secondary" onClick={() => groups.fetchNextPage()} disabled={groups.isFetchingNextPage}>
-            {groups.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        )}
+        <LoadMoreButton pages={groups} />
       </div>
     </div>
   );

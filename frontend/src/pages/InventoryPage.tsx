@@ -11,6 +11,7 @@ import { useDebounced } from '../hooks/useDebounced';
 import { useMe } from '../hooks/useMe';
 import { parseId } from '../router';
 import { ErrorState, ForbiddenPage, NotFoundPage } from './StatusPages';
+import { LoadMoreButton, RunLink } from '../components/Paging';
 
 export default function InventoryPage() {
   const params = useParams({ strict: false }) as { tenant?: string };
@@ -194,13 +195,7 @@ function Items({ tenantId }: { tenantId: number }) {
                     <time dateTime={it.last_seen_at ?? undefined}>{formatDateTime(it.last_seen_at)}</time>
                   </td>
                   <td>
-                    {it.last_seen_operation_run_id ? (
-                      <Link to="/admin/operations/$run" params={{ run: String(it.last_seen_operation_run_id) }}>
-                        Run #{it.last_seen_operation_run_id}
-                      </Link>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
+                    <RunLink id={it.last_seen_operation_run_id} />
                   </td>
                 </tr>
               ))}
@@ -210,11 +205,7 @@ function Items({ tenantId }: { tenantId: number }) {
       )}
       <div className="list-footer">
         <span className="muted">{rows.length > 0 ? `Showing ${formatNumber(rows.length)} items` : ''}</span>
-        {items.hasNextPage && (
-          <button type="button" className="button button-secondary" onClick={() => items.fetchNextPage()} disabled={items.isFetchingNextPage}>
-            {items.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        )}
+        <LoadMoreButton pages={items} />
       </div>
     </section>
   );

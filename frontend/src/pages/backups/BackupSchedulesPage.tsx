@@ -16,6 +16,7 @@ import { parseId } from '../../router';
 import { ErrorState, ForbiddenPage, NotFoundPage } from '../StatusPages';
 import { ScheduleForm } from './ScheduleForm';
 import { describeTiming, type ScheduleSearch } from './search';
+import { LoadMoreButton, RunLink } from '../../components/Paging';
 
 export const RUN_CAPABILITY = 'tenant.backups.manage';
 export const MANAGE_CAPABILITY = 'tenant.backups.schedules.manage';
@@ -332,9 +333,7 @@ function Schedules({ tenantId }: { tenantId: number }) {
         {schedules.hasNextPage && (
           <div className="list-footer">
             <span />
-            <button type="button" className="button button-secondary" onClick={() => schedules.fetchNextPage()} disabled={schedules.isFetchingNextPage}>
-              {schedules.isFetchingNextPage ? 'Loading…' : 'Load more'}
-            </button>
+            <LoadMoreButton pages={schedules} />
           </div>
         )}
       </section>
@@ -522,13 +521,7 @@ function ScheduleHistory({ tenantId, schedule }: { tenantId: number; schedule: B
                       </td>
                       <td className="num">{formatNumber(b.item_count)}</td>
                       <td>
-                        {b.operation_run_id ? (
-                          <Link to="/admin/operations/$run" params={{ run: String(b.operation_run_id) }}>
-                            Run #{b.operation_run_id}
-                          </Link>
-                        ) : (
-                          <span className="muted">Run unavailable</span>
-                        )}
+                        <RunLink id={b.operation_run_id} missing="Run unavailable" />
                       </td>
                       <td>
                         <time dateTime={b.completed_at ?? undefined}>{formatDateTime(b.completed_at)}</time>

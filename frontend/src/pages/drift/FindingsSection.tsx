@@ -14,6 +14,7 @@ import { useMe } from '../../hooks/useMe';
 import { usePolicyTypes } from '../../hooks/usePolicyTypes';
 import { ErrorState } from '../StatusPages';
 import { findingQuery, type DriftSearch } from './search';
+import { LoadMoreButton } from '../../components/Paging';
 
 export const ACK_CAPABILITY = 'tenant.drift.ack';
 
@@ -270,11 +271,7 @@ export function FindingsSection({
       )}
       <div className="list-footer">
         <span className="muted">{rows.length > 0 ? `Showing ${plural(rows.length, 'finding')}` : ''}</span>
-        {findings.hasNextPage && (
-          <button type="button" className="button button-secondary" onClick={() => findings.fetchNextPage()} disabled={findings.isFetchingNextPage}>
-            {findings.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        )}
+        <LoadMoreButton pages={findings} />
       </div>
 
       {confirm && (

@@ -9,6 +9,7 @@ import { ErrorState } from '../StatusPages';
 import { FilterBar } from './FilterBar';
 import { RunsTable } from './RunsTable';
 import { defaultWindowStart, PAGE_SIZES, toRunQuery, type PageSize, type RunSearch } from './search';
+import { LoadMoreButton } from '../../components/Paging';
 
 const TAB_LABELS: Record<RunTab, string> = {
   all: 'All',
@@ -132,16 +133,7 @@ export default function OperationsPage() {
               ))}
             </select>
           </label>
-          {runs.hasNextPage && (
-            <button
-              type="button"
-              className="button button-secondary"
-              onClick={() => runs.fetchNextPage()}
-              disabled={runs.isFetchingNextPage}
-            >
-              {runs.isFetchingNextPage ? 'Loading…' : 'Load more'}
-            </button>
-          )}
+          <LoadMoreButton pages={runs} />
         </div>
       </div>
     </div>
