@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -90,40 +89,6 @@ func (r scheduleRequest) input() backup.ScheduleInput {
 		IncludeFoundations: r.IncludeFoundations, RetentionKeepLast: r.RetentionKeepLast}
 }
 
-// backupProblem maps the backup domain's errors to problems.
-func backupProblem(err error) error {
-	if v, ok := backup.IsValidation(err); ok {
-		fields := make([]FieldError, len(v.Fields))
-		for i, f := range v.Fields {
-			fields[i] = FieldError{Field: f.Field, Message: f.Message}
-		}
-		return Unprocessable("The backup schedule is not valid.", fields...)
-	}
-	switch {
-	case errors.Is(err, backup.ErrNotFound):
-		return ErrNotFound
-	case errors.Is(err, backup.ErrArchived):
-		return NewProblem(http.StatusConflict, "schedule_archived", "The backup schedule is archived: restore it first.")
-	case errors.Is(err, backup.ErrNotArchived):
-		return NewProblem(http.StatusConflict, "schedule_not_archived", "Only an archived backup schedule can be deleted: archive it first.")
-	case errors.Is(err, backup.ErrHasRuns):
-		return NewProblem(http.StatusConflict, "schedule_has_runs",
-			"The backup schedule has operation runs (its history); it can be deleted once they are pruned.")
-	case errors.Is(err, backup.ErrNoPreviousRun):
-		return NewProblem(http.StatusConflict, "no_previous_run", "The backup schedule has no finished run to retry.")
-	}
-	return err
-}
-
-// noBody accepts an empty body, or an empty JSON object (anything in it is an unknown field).
-func noBody(c echo.Context) error {
-	if c.Request().ContentLength == 0 {
-		return nil
-	}
-	var empty struct{}
-	return bindJSON(c, &empty)
-}
-
 func pathTenant(c echo.Context) tenancy.Tenant { return c.Get(ctxTenant).(tenancy.Tenant) }
 
 func (s *Server) listBackupSchedules(c echo.Context) error {
@@ -161,7 +126,7 @@ func (s *Server) createBackupSchedule(c echo.Context) error {
 	t := pathTenant(c)
 	sc, err := backup.CreateSchedule(c.Request().Context(), s.db, t.ID, req.input(), time.Now())
 	if err != nil {
-		return backupProblem(err)
+		return err
 	}
 	out := presentSchedule(sc)
 	c.Response().Header().Set(echo.HeaderLocation, out.Links.Self)
@@ -175,7 +140,7 @@ func (s *Server) getBackupSchedule(c echo.Context) error {
 	}
 	sc, err := backup.GetSchedule(c.Request().Context(), s.db, pathTenant(c).ID, id)
 	if err != nil {
-		return backupProblem(err)
+		return err
 	}
 	return jsonWithETag(c, http.StatusOK, presentSchedule(sc))
 }
@@ -191,7 +156,7 @@ func (s *Server) updateBackupSchedule(c echo.Context) error {
 	}
 	sc, err := backup.UpdateSchedule(c.Request().Context(), s.db, pathTenant(c).ID, id, req.input(), time.Now())
 	if err != nil {
-		return backupProblem(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, presentSchedule(sc))
 }
@@ -206,7 +171,7 @@ func (s *Server) archiveBackupSchedule(c echo.Context) error {
 	}
 	sc, err := backup.ArchiveSchedule(c.Request().Context(), s.db, pathTenant(c).ID, id, time.Now())
 	if err != nil {
-		return backupProblem(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, presentSchedule(sc))
 }
@@ -221,7 +186,7 @@ func (s *Server) restoreBackupSchedule(c echo.Context) error {
 	}
 	sc, err := backup.RestoreSchedule(c.Request().Context(), s.db, pathTenant(c).ID, id, time.Now())
 	if err != nil {
-		return backupProblem(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, presentSchedule(sc))
 }
@@ -232,7 +197,7 @@ func (s *Server) deleteBackupSchedule(c echo.Context) error {
 		return err
 	}
 	if err := backup.DeleteSchedule(c.Request().Context(), s.db, pathTenant(c).ID, id); err != nil {
-		return backupProblem(err)
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -262,7 +227,7 @@ func (s *Server) startScheduleRun(c echo.Context, input scheduleRunInput) error 
 	in, err := input(c.Request().Context(), s.db, t.ID, id,
 		backup.Starter{WorkspaceID: t.WorkspaceID, UserID: &p.User.ID, UserName: p.User.Name}, time.Now())
 	if err != nil {
-		return backupProblem(err)
+		return err
 	}
 	// The request is the same when method and path are: run-now and retry take no body.
 	return s.startRunWith(c, in, nil, func(id int64) river.JobArgs { return jobs.BackupRunArgs{RunID: id} })

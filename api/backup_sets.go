@@ -99,7 +99,7 @@ func (s *Server) getBackupSet(c echo.Context) error {
 	}
 	set, err := backup.GetSet(c.Request().Context(), s.db, pathTenant(c).ID, id)
 	if err != nil {
-		return backupProblem(err)
+		return err
 	}
 	return jsonWithETag(c, http.StatusOK, presentBackupSet(set))
 }

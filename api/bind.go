@@ -82,3 +82,12 @@ func jsonKind(goKind string) string {
 
 // parseQuery checks that a raw query string is properly encoded.
 func parseQuery(raw string) (map[string][]string, error) { return url.ParseQuery(raw) }
+
+// noBody accepts an empty body, or an empty JSON object (anything in it is an unknown field).
+func noBody(c echo.Context) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	var empty struct{}
+	return bindJSON(c, &empty)
+}

@@ -15,11 +15,8 @@ import (
 
 // startGroupSync starts (or reuses) the tenant's Entra group sync.
 func (s *Server) startGroupSync(c echo.Context) error {
-	if c.Request().ContentLength != 0 {
-		var empty struct{}
-		if err := bindJSON(c, &empty); err != nil {
-			return err
-		}
+	if err := noBody(c); err != nil {
+		return err
 	}
 	identity := map[string]any{"selection": "groups_v1_all"}
 	return s.startRun(c, operations.TypeEntraGroupSync, identity, map[string]any{"selection_key": "groups_v1_all"},
