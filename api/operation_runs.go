@@ -65,7 +65,7 @@ func emptyOr(raw json.RawMessage, empty string) json.RawMessage {
 
 // presentRun renders a run; withContext adds the context and the related links derived from it.
 func presentRun(r operations.Run, withContext bool) runJSON {
-	_, known := operations.Lookup(r.Type)
+	known := operations.Known(r.Type)
 	out := runJSON{
 		ID: r.ID, WorkspaceID: r.WorkspaceID, TenantID: r.TenantID,
 		Type: r.Type, TypeLabel: operations.LabelFor(r.Type), KnownType: known,

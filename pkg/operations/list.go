@@ -128,12 +128,12 @@ func (q *query) branches(grants []Grant, f Filter) []string {
 		if g.Types != nil || !g.Unknown {
 			var typeOr []string
 			if g.Types == nil {
-				typeOr = append(typeOr, q.in("r.type", Keys(), len(declaredKeys)))
+				typeOr = append(typeOr, q.in("r.type", declaredKeys, len(declaredKeys)))
 			} else if len(g.Types) > 0 {
 				typeOr = append(typeOr, q.in("r.type", g.Types, len(g.Types)))
 			}
 			if g.Unknown {
-				typeOr = append(typeOr, "r.type <> ALL("+q.arg(Keys())+")")
+				typeOr = append(typeOr, "r.type <> ALL("+q.arg(declaredKeys)+")")
 			}
 			if len(typeOr) == 0 {
 				continue

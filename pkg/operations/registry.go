@@ -181,6 +181,14 @@ func Lookup(key string) (Type, bool) {
 	return t.clone(), ok
 }
 
+// Known reports whether key is a registered type (without copying its declaration).
+func Known(key string) bool {
+	_, ok := byKey[key]
+	return ok
+}
+
+// CapabilityFor is the capability that starting, and viewing, a run of the type needs;
+// tenant.operations.view for a type the registry does not know.
 func CapabilityFor(key string) string {
 	if t, ok := byKey[key]; ok {
 		return t.Capability
