@@ -457,9 +457,10 @@ func (c *Client) tokenError(err error) outcome {
 	return out
 }
 
-// clean sanitises a message, redacting the client secret and the token in use.
+// clean sanitises a message, redacting the client secret (as it is and query-escaped) and the
+// token in use.
 func (c *Client) clean(msg string, tok *oauth2.Token) string {
-	secrets := []string{c.secret, url.QueryEscape(c.secret)}
+	secrets := []string{c.secret}
 	if tok != nil {
 		secrets = append(secrets, tok.AccessToken)
 	}

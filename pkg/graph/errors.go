@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tenantatlas/operations/pkg/redact"
 )
 
 // Failure codes of Graph errors: Error.Code, and what FailureCode answers.
@@ -94,34 +96,18 @@ func codeForStatus(status int) string {
 	return CodeUnknown
 }
 
-var (
-	// jwtPattern finds JSON Web Tokens (the access tokens Entra issues).
-	jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-	// bearerPattern finds "Bearer <token>" and "access_token": "<token>" wherever they appear.
-	bearerPattern      = regexp.MustCompile(`(?i)(bearer\s+)[^\s"',]+`)
-	accessTokenPattern = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|client_secret|id_token)"?\s*[:=]\s*"?)[^\s"&,]+`)
-	// traceTail is the diagnostic tail Entra appends to its descriptions.
-	traceTail = regexp.MustCompile(`(?s)\s*(Trace ID|Correlation ID|Timestamp):.*$`)
-)
+// traceTail is the diagnostic tail Entra appends to its descriptions.
+var traceTail = regexp.MustCompile(`(?s)\s*(Trace ID|Correlation ID|Timestamp):.*$`)
 
-const redacted = "[redacted]"
-
-// sanitize makes a message fit for an Error: every given secret, bearer token and JWT is
-// replaced, Entra's trace tail dropped, white space collapsed and the result cut to MaxMessage
-// runes.
+// sanitize makes a message fit for an Error: every given secret (as it is and query-escaped) and
+// every credential redact.String finds is replaced, Entra's trace tail dropped, white space
+// collapsed and the result cut to MaxMessage runes.
 func sanitize(msg string, secrets ...string) string {
 	if len(msg) > 8<<10 {
 		msg = msg[:8<<10]
 	}
 	msg = strings.ToValidUTF8(msg, "")
-	for _, s := range secrets {
-		if len(s) >= 4 {
-			msg = strings.ReplaceAll(msg, s, redacted)
-		}
-	}
-	msg = jwtPattern.ReplaceAllString(msg, redacted)
-	msg = bearerPattern.ReplaceAllString(msg, "${1}"+redacted)
-	msg = accessTokenPattern.ReplaceAllString(msg, "${1}"+redacted)
+	msg = redact.String(msg, secrets...)
 	msg = traceTail.ReplaceAllString(msg, "")
 	msg = strings.Join(strings.Fields(msg), " ")
 	if utf8.RuneCountInString(msg) > MaxMessage {

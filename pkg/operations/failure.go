@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tenantatlas/operations/pkg/redact"
 )
 
 // Failure is one entry of a run's failure_summary: why (some of) the work failed and how often.
@@ -32,9 +34,6 @@ const (
 
 // maxRawMessage bounds how much of a message is examined at all: far more than is ever shown.
 const maxRawMessage = 8 << 10
-
-// redacted replaces every secret found in a message.
-const redacted = "[redacted]"
 
 var failureCodePattern = regexp.MustCompile(`^[a-zA-Z0-9_.:-]{1,64}$`)
 
@@ -95,7 +94,7 @@ func SanitizeMessage(s string) string {
 	}
 	s = strings.ToValidUTF8(s, "")
 	s = strings.ReplaceAll(s, "\x00", "")
-	s = Redact(s)
+	s = redact.String(s)
 	s = strings.TrimFunc(s, unicode.IsSpace)
 	if utf8.RuneCountInString(s) > MaxFailureMessage {
 		r := []rune(s)[:MaxFailureMessage-1]
@@ -104,94 +103,5 @@ func SanitizeMessage(s string) string {
 	return s
 }
 
-// secretKeys are names whose value is a secret wherever they appear as key=value or in JSON;
-// a prefix ending in _ . or - is allowed (db_password, AZURE_CLIENT_SECRET, x-api-key).
-const secretKeys = `password|passwd|pwd|client_secret|secret|access_token|refresh_token|id_token|` +
-	`token|accountkey|sharedaccesskey|sharedaccesssignature|api[_-]?key|client_assertion`
-
-// colonKeys are the secret names that never occur in ordinary prose, so "name: value" is
-// redacted for them too (for "password: ..." only the JSON and key=value forms are).
-const colonKeys = `client_secret|access_token|refresh_token|id_token|accountkey|sharedaccesskey|` +
-	`api[_-]?key|client_assertion`
-
-const keyPrefix = `(?:[\w.-]*[_.-])?`
-
-// redaction is one rule: what a secret looks like and what replaces it.
-type redaction struct {
-	re   *regexp.Regexp
-	repl string                // a regexp template, used when fn is nil
-	fn   func([]string) string // gets the submatches of one match
-}
-
-// redactions are applied in order; each one leaves "[redacted]" for the later ones to pass by.
-var redactions = []redaction{
-	// Authorization: <scheme> <credentials>, as a header line or a JSON field.
-	{re: regexp.MustCompile(`(?i)(\b(?:proxy-)?authorization\\?"?\s*[:=]\s*\\?"?)` +
-		`(?:(?:bearer|basic|negotiate|digest|ntlm|sharedkey|sharedaccesssignature)\s+)?[^\s"',;()<>\\]+`),
-		repl: "${1}" + redacted},
-	// Credentials in a URL: scheme://user:password@host.
-	{re: regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://[^:/?#@\s]*):[^@/\s]+@`),
-		repl: "${1}:" + redacted + "@"},
-	// ADO.NET-style connection strings: Password=any text up to the next ';'.
-	{re: regexp.MustCompile(`(?i)(\b(?:password|pwd)\s*=\s*)[^;\r\n"']+;`),
-		repl: "${1}" + redacted + ";"},
-	// JSON and its look-alikes: "client_secret": "value", 'password': 'value', "pin": 1234.
-	{re: regexp.MustCompile(`(?i)(["']` + keyPrefix + `(?:` + secretKeys + `)["']\s*:\s*)` +
-		`("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\[redacted\]|[^\s"',}\]\\]+)`),
-		fn: func(m []string) string {
-			if q := m[2][0]; q == '"' || q == '\'' {
-				return m[1] + string(q) + redacted + string(q)
-			}
-			return m[1] + redacted
-		}},
-	// JSON inside a JSON string: \"client_secret\": \"value\".
-	{re: regexp.MustCompile(`(?i)(\\"` + keyPrefix + `(?:` + secretKeys + `)\\"\s*:\s*)\\"(?:[^"\\]|\\[^"])*\\"`),
-		repl: `${1}\"` + redacted + `\"`},
-	// key=value in queries, forms, connection strings and logs.
-	{re: regexp.MustCompile(`(?i)\b(` + keyPrefix + `(?:` + secretKeys + `)\s*=\s*)` +
-		`(?:"(?:[^"\\]|\\.)*"|'[^']*'|[^\s&;"'<>]+)`),
-		repl: "${1}" + redacted},
-	// key: value for the names that are unambiguous.
-	{re: regexp.MustCompile(`(?i)\b(` + keyPrefix + `(?:` + colonKeys + `)\s*:\s*)[^\s"',;&]+`),
-		repl: "${1}" + redacted},
-	// Shared access signatures: the sig and sv query values.
-	{re: regexp.MustCompile(`(?i)(\b(?:sig|sv)=)[^&\s"'<>;]+`),
-		repl: "${1}" + redacted},
-	// JSON Web Tokens: three base64url segments, the header starting with eyJ.
-	{re: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`),
-		repl: redacted},
-	// Bearer <token>. A plain lower-case word after "bearer" is prose, not a token.
-	{re: regexp.MustCompile(`(?i)\b(bearer\s+)([A-Za-z0-9\-._~+/]+=*)`),
-		fn: func(m []string) string {
-			if isLowerWord(m[2]) {
-				return m[0]
-			}
-			return m[1] + redacted
-		}},
-}
-
-func isLowerWord(s string) bool {
-	for _, r := range s {
-		if r < 'a' || r > 'z' {
-			return false
-		}
-	}
-	return true
-}
-
-// Redact replaces credentials in s with "[redacted]": Authorization header values, bearer tokens,
-// JWTs, client secrets, passwords, access and refresh tokens, API and storage account keys,
-// passwords in connection strings and URLs, and shared access signatures. Ordinary text is left
-// as it is.
-func Redact(s string) string {
-	for _, r := range redactions {
-		if r.fn == nil {
-			s = r.re.ReplaceAllString(s, r.repl)
-			continue
-		}
-		s = r.re.ReplaceAllStringFunc(s, func(m string) string {
-			return r.fn(r.re.FindStringSubmatch(m))
-		})
-	}
-	return s
-}
+// Redact replaces credentials in s with "[redacted]"; see redact.String.
+func Redact(s string) string { return redact.String(s) }
