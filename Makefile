@@ -30,7 +30,7 @@ run: build frontend-deps build-frontend ## migrate, seed the demo, start the API
 	./$(BIN) serve --with-worker
 
 .PHONY: test
-test: frontend-deps ## every test: Go (-race, real PostgreSQL), the SPA (Vitest), end to end in Chromium
+test: check-tidy lint frontend-deps ## every test: tidy go.mod, staticcheck, Go (-race, real PostgreSQL), the SPA (Vitest), end to end in Chromium
 	@$(PG_ENV); \
 	go vet ./...; \
 	go test -race -count=1 ./...; \
@@ -40,6 +40,14 @@ test: frontend-deps ## every test: Go (-race, real PostgreSQL), the SPA (Vitest)
 .PHONY: test-go
 test-go: ## the Go tests only
 	@$(PG_ENV); go vet ./...; go test -race -count=1 ./...
+
+.PHONY: check-tidy
+check-tidy: ## fail when `go mod tidy` would change go.mod or go.sum (prints the change)
+	go mod tidy -diff
+
+.PHONY: lint
+lint: ## staticcheck every Go package (the version go.mod pins as a tool)
+	go tool staticcheck ./...
 
 .PHONY: frontend-deps
 frontend-deps: ## install the SPA's packages (npm ci)

@@ -6,27 +6,29 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/tenantatlas/operations/pkg/database"
 )
 
 // Schedule is a recurring backup of a tenant's policies.
 type Schedule struct {
-	ID                 int64          `gorm:"primaryKey"`
-	TenantID           int64          ``
-	Name               string         ``
-	IsEnabled          bool           ``
-	Timezone           string         ``
-	Frequency          string         ``
-	TimeOfDay          string         `gorm:"type:time"`
-	DaysOfWeek         pq.Int32Array  `gorm:"type:smallint[]"`
-	PolicyTypes        pq.StringArray `gorm:"type:text[]"`
-	IncludeFoundations bool           ``
-	RetentionKeepLast  int            ``
-	LastRunAt          *time.Time     ``
-	LastRunStatus      *string        ``
-	NextRunAt          *time.Time     ``
-	ArchivedAt         *time.Time     ``
-	CreatedAt          time.Time      ``
-	UpdatedAt          time.Time      ``
+	ID                 int64                `gorm:"primaryKey"`
+	TenantID           int64                ``
+	Name               string               ``
+	IsEnabled          bool                 ``
+	Timezone           string               ``
+	Frequency          string               ``
+	TimeOfDay          string               `gorm:"type:time"`
+	DaysOfWeek         pq.Int32Array        `gorm:"type:smallint[]"`
+	PolicyTypes        database.StringArray `gorm:"type:text[]"`
+	IncludeFoundations bool                 ``
+	RetentionKeepLast  int                  ``
+	LastRunAt          *time.Time           ``
+	LastRunStatus      *string              ``
+	NextRunAt          *time.Time           ``
+	ArchivedAt         *time.Time           ``
+	CreatedAt          time.Time            ``
+	UpdatedAt          time.Time            ``
 }
 
 // TableName binds Schedule to backup_schedules.

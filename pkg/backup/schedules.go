@@ -13,6 +13,7 @@ import (
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 
+	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/graph"
 )
 
@@ -153,7 +154,7 @@ func (in ScheduleInput) apply(s *Schedule, creating bool) error {
 		}
 		if ok {
 			// The registry's order: one selection, one spelling.
-			var ordered pq.StringArray
+			var ordered database.StringArray
 			for _, k := range supported {
 				if slices.Contains(picked, k) {
 					ordered = append(ordered, k)
@@ -218,7 +219,7 @@ func NextRunAt(s Schedule, now time.Time) *time.Time {
 // Defaults: enabled, time zone UTC, foundations included, retention_keep_last 30.
 func CreateSchedule(ctx context.Context, db *gorm.DB, tenantID int64, in ScheduleInput, now time.Time) (Schedule, error) {
 	s := Schedule{TenantID: tenantID, IsEnabled: true, Timezone: DefaultTimezone, IncludeFoundations: true,
-		RetentionKeepLast: DefaultRetention, DaysOfWeek: pq.Int32Array{}, PolicyTypes: pq.StringArray{}}
+		RetentionKeepLast: DefaultRetention, DaysOfWeek: pq.Int32Array{}, PolicyTypes: database.StringArray{}}
 	if err := in.apply(&s, true); err != nil {
 		return Schedule{}, err
 	}
