@@ -18,14 +18,11 @@ import { NotFoundPage } from './pages/StatusPages';
 import { parseRunSearch } from './pages/operations/search';
 import { parseDriftSearch } from './pages/drift/search';
 import { parseScheduleSearch } from './pages/backups/search';
+import { parseLoginSearch } from './routing/params';
 
 export interface RouterContext {
   session: Session;
   queryClient: QueryClient;
-}
-
-export function safeRedirect(v: unknown): string | undefined {
-  return typeof v === 'string' && v.startsWith('/admin') && !v.startsWith('//') ? v : undefined;
 }
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
@@ -52,10 +49,7 @@ const indexRoute = createRoute({
 const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/login',
-  validateSearch: (s: Record<string, unknown>): { redirect?: string } => {
-    const r = safeRedirect(s.redirect);
-    return r ? { redirect: r } : {};
-  },
+  validateSearch: parseLoginSearch,
   beforeLoad: ({ context, search }) => {
     if (context.session.token()) throw redirect({ to: search.redirect ?? '/admin/operations' });
   },
@@ -153,9 +147,10 @@ export function createAppRouter(context: RouterContext, history?: RouterHistory)
 
 export type AppRouter = ReturnType<typeof createAppRouter>;
 
-// parseId reads a positive integer path parameter; anything else is "not found".
-export function parseId(v: string | undefined): number | null {
-  if (!v || !/^[1-9][0-9]{0,17}$/.test(v)) return null;
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : null;
+// The app's router type, registered once: useParams, useSearch, Link and navigate are checked
+// against the route tree above.
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: AppRouter;
+  }
 }

@@ -8,6 +8,12 @@ import { NotificationsMenu } from './NotificationsMenu';
 
 const LAST_TENANT = 'tenantatlas.tenant';
 
+// A tenant's pages: the tenant picker keeps the page when it switches tenants (the inventory
+// from anywhere else).
+const TENANT_PAGES = (
+  ['/admin/t/$tenant/inventory', '/admin/t/$tenant/directory/groups', '/admin/t/$tenant/drift', '/admin/t/$tenant/backup-schedules'] as const
+).map((to) => ({ to, path: new RegExp(`^${to.replace('$tenant', '\\d+')}$`) }));
+
 // AdminLayout: the signed-in shell — navigation with the tenant picker, the active-runs widget,
 // the notifications menu and the user menu around the page.
 export function AdminLayout() {
@@ -30,7 +36,9 @@ export function AdminLayout() {
 }
 
 function useCurrentTenantId(): number | null {
-  const params = useParams({ strict: false }) as { tenant?: string };
+  // The layout is above every route, so it reads the params of whichever route matched (typed
+  // by the registered router as the union of all routes' params).
+  const params = useParams({ strict: false });
   const fromRoute = params.tenant && /^\d+$/.test(params.tenant) ? Number(params.tenant) : null;
   const [remembered, setRemembered] = useState<number | null>(() => {
     const v = Number(globalThis.localStorage?.getItem(LAST_TENANT));
@@ -52,7 +60,7 @@ function Sidebar() {
   const current = useCurrentTenantId();
   const tenant = me.tenant(current) ?? (me.isLoading ? undefined : me.tenants[0]);
   const pickerId = useId();
-  const section = /^\/admin\/t\/\d+\/(directory\/groups|drift|backup-schedules)$/.exec(pathname)?.[1] ?? 'inventory';
+  const page = (TENANT_PAGES.find((p) => p.path.test(pathname)) ?? TENANT_PAGES[0]).to;
   const workspaces = me.me?.workspaces ?? [];
   return (
     <nav className="sidebar" aria-label="Main">
@@ -83,7 +91,7 @@ function Sidebar() {
           disabled={me.tenants.length === 0}
           onChange={(e) => {
             const id = Number(e.target.value);
-            if (id > 0) void navigate({ to: `/admin/t/${id}/${section}` });
+            if (id > 0) void navigate({ to: page, params: { tenant: String(id) } });
           }}
         >
           {me.tenants.length === 0 && <option value="">{me.isLoading ? 'Loading…' : 'No tenants'}</option>}

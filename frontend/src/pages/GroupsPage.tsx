@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useParams } from '@tanstack/react-router';
+import { getRouteApi } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import type { GroupQuery } from '../api/client';
 import { isApiError } from '../api/errors';
@@ -10,7 +10,7 @@ import { useApi } from '../context';
 import { formatDateTime, formatNumber } from '../format';
 import { useDebounced } from '../hooks/useDebounced';
 import { useMe } from '../hooks/useMe';
-import { parseId } from '../router';
+import { parseId } from '../routing/params';
 import { ErrorState, ForbiddenPage, NotFoundPage } from './StatusPages';
 import { LoadMoreButton, RunLink } from '../components/Paging';
 
@@ -20,9 +20,10 @@ const GROUP_TYPES: { value: GroupType; label: string }[] = [
   { value: 'Unknown', label: 'Other' },
 ];
 
+const route = getRouteApi('/admin/t/$tenant/directory/groups');
+
 export default function GroupsPage() {
-  const params = useParams({ strict: false }) as { tenant?: string };
-  const id = parseId(params.tenant);
+  const id = parseId(route.useParams().tenant);
   if (id === null) return <NotFoundPage title="Tenant not found" />;
   return <Groups tenantId={id} key={id} />;
 }

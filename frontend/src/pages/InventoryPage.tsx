@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { Link, useParams } from '@tanstack/react-router';
+import { getRouteApi, Link } from '@tanstack/react-router';
 import { useId, useMemo, useState } from 'react';
 import { isApiError } from '../api/errors';
 import type { InventoryKPIs } from '../api/types';
@@ -9,13 +9,14 @@ import { useApi } from '../context';
 import { formatDateTime, formatNumber, formatPercent, formatRelative } from '../format';
 import { useDebounced } from '../hooks/useDebounced';
 import { useMe } from '../hooks/useMe';
-import { parseId } from '../router';
+import { parseId } from '../routing/params';
 import { ErrorState, ForbiddenPage, NotFoundPage } from './StatusPages';
 import { LoadMoreButton, RunLink } from '../components/Paging';
 
+const route = getRouteApi('/admin/t/$tenant/inventory');
+
 export default function InventoryPage() {
-  const params = useParams({ strict: false }) as { tenant?: string };
-  const id = parseId(params.tenant);
+  const id = parseId(route.useParams().tenant);
   if (id === null) return <NotFoundPage title="Tenant not found" />;
   return <Inventory tenantId={id} key={id} />;
 }

@@ -1,14 +1,16 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useNavigate, useSearch } from '@tanstack/react-router';
+import { getRouteApi } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import { isApiError } from '../api/errors';
 import { useServices } from '../context';
 
+const route = getRouteApi('/login');
+
 export default function LoginPage() {
   const { api, session } = useServices();
   const qc = useQueryClient();
-  const navigate = useNavigate();
-  const search = useSearch({ strict: false }) as { redirect?: string };
+  const navigate = route.useNavigate();
+  const search = route.useSearch();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);

@@ -1,17 +1,18 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, useParams } from '@tanstack/react-router';
+import { getRouteApi, Link } from '@tanstack/react-router';
 import { isApiError } from '../api/errors';
 import type { OperationRunDetail } from '../api/types';
 import { Badge } from '../components/Badge';
 import { useApi } from '../context';
 import { formatDateTime, formatDuration, formatNumber, humanizeKey } from '../format';
 import { useMe } from '../hooks/useMe';
-import { parseId } from '../router';
+import { parseId } from '../routing/params';
 import { ErrorState, ForbiddenPage, NotFoundPage } from './StatusPages';
 
+const route = getRouteApi('/admin/operations/$run');
+
 export default function RunPage() {
-  const params = useParams({ strict: false }) as { run?: string };
-  const id = parseId(params.run);
+  const id = parseId(route.useParams().run);
   if (id === null) return <NotFoundPage title="Run not found" />;
   return <Run id={id} />;
 }

@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
+import { getRouteApi, Link } from '@tanstack/react-router';
 import { useId, useMemo, useState } from 'react';
 import type { StartedRun } from '../../api/client';
 import { errorMessage, isApiError } from '../../api/errors';
@@ -12,7 +12,7 @@ import { useApi } from '../../context';
 import { formatDateTime, formatDateTimeShort, formatDuration, formatNumber, formatRelative } from '../../format';
 import { useMe } from '../../hooks/useMe';
 import { usePolicyTypes } from '../../hooks/usePolicyTypes';
-import { parseId } from '../../router';
+import { parseId } from '../../routing/params';
 import { ErrorState, ForbiddenPage, NotFoundPage } from '../StatusPages';
 import { ScheduleForm } from './ScheduleForm';
 import { describeTiming, type ScheduleSearch } from './search';
@@ -24,9 +24,10 @@ export const MANAGE_CAPABILITY = 'tenant.backups.schedules.manage';
 type Confirm = { kind: 'archive' | 'restore' | 'delete'; schedule: BackupSchedule };
 type FormTarget = { mode: 'create' } | { mode: 'edit'; schedule: BackupSchedule };
 
+const route = getRouteApi('/admin/t/$tenant/backup-schedules');
+
 export default function BackupSchedulesPage() {
-  const params = useParams({ strict: false }) as { tenant?: string };
-  const id = parseId(params.tenant);
+  const id = parseId(route.useParams().tenant);
   if (id === null) return <NotFoundPage title="Tenant not found" />;
   return <Schedules tenantId={id} key={id} />;
 }
@@ -37,8 +38,8 @@ function Schedules({ tenantId }: { tenantId: number }) {
   const qc = useQueryClient();
   const toasts = useToasts();
   const active = useActiveRuns();
-  const navigate = useNavigate();
-  const search = useSearch({ strict: false }) as ScheduleSearch;
+  const navigate = route.useNavigate();
+  const search = route.useSearch();
   const id = useId();
   const tenant = me.tenant(tenantId);
   const policyTypes = usePolicyTypes();
@@ -51,7 +52,7 @@ function Schedules({ tenantId }: { tenantId: number }) {
     navigate({
       to: '/admin/t/$tenant/backup-schedules',
       params: { tenant: String(tenantId) },
-      search: (prev: ScheduleSearch) => {
+      search: (prev) => {
         const next = { ...prev, ...patch };
         return { ...(next.schedule ? { schedule: next.schedule } : {}), ...(next.archived ? { archived: true as const } : {}) };
       },

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
+import { getRouteApi, Link } from '@tanstack/react-router';
 import { useEffect, useId, useRef } from 'react';
 import { errorMessage, isApiError } from '../../api/errors';
 import type { Drift, DriftRun, DriftScope, DriftSelection } from '../../api/types';
@@ -11,16 +11,17 @@ import { formatDateTime, formatNumber, formatRelative } from '../../format';
 import { BackoffPoller } from '../../hooks/backoffPoller';
 import { useMe } from '../../hooks/useMe';
 import { usePolicyTypes } from '../../hooks/usePolicyTypes';
-import { parseId } from '../../router';
+import { parseId } from '../../routing/params';
 import { ErrorState, ForbiddenPage, NotFoundPage } from '../StatusPages';
 import { FindingsSection } from './FindingsSection';
 import { cleanDriftSearch, defaultScope, type DriftSearch } from './search';
 
 export const BLOCKED_MESSAGE = 'Need at least 2 successful runs for this scope to calculate drift';
 
+const route = getRouteApi('/admin/t/$tenant/drift');
+
 export default function DriftPage() {
-  const params = useParams({ strict: false }) as { tenant?: string };
-  const id = parseId(params.tenant);
+  const id = parseId(route.useParams().tenant);
   if (id === null) return <NotFoundPage title="Tenant not found" />;
   return <DriftView tenantId={id} key={id} />;
 }
@@ -31,9 +32,9 @@ function DriftView({ tenantId }: { tenantId: number }) {
   const qc = useQueryClient();
   const toasts = useToasts();
   const active = useActiveRuns();
-  const navigate = useNavigate();
+  const navigate = route.useNavigate();
   const id = useId();
-  const search = useSearch({ strict: false }) as DriftSearch;
+  const search = route.useSearch();
   const tenant = me.tenant(tenantId);
   const { label } = usePolicyTypes();
 
@@ -50,7 +51,7 @@ function DriftView({ tenantId }: { tenantId: number }) {
     navigate({
       to: '/admin/t/$tenant/drift',
       params: { tenant: String(tenantId) },
-      search: (prev: DriftSearch) => cleanDriftSearch({ ...prev, ...patch }),
+      search: (prev) => cleanDriftSearch({ ...prev, ...patch }),
     });
 
   // Generation: started automatically, once, when the comparison is ready and was never generated;

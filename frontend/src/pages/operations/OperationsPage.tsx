@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { Link, useNavigate, useSearch } from '@tanstack/react-router';
+import { getRouteApi, Link } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
 import { useApi, useSessionData } from '../../context';
 import { useMe, useOperationTypes } from '../../hooks/useMe';
@@ -19,12 +19,14 @@ const TAB_LABELS: Record<RunTab, string> = {
   failed: 'Failed',
 };
 
+const route = getRouteApi('/admin/operations');
+
 export default function OperationsPage() {
   const api = useApi();
   const me = useMe();
   const session = useSessionData();
-  const navigate = useNavigate();
-  const search = useSearch({ strict: false }) as RunSearch;
+  const navigate = route.useNavigate();
+  const search = route.useSearch();
   const [windowStart] = useState(() => defaultWindowStart());
   const userId = session?.user.id;
   const query = useMemo(() => toRunQuery(search, userId, windowStart), [search, userId, windowStart]);
@@ -47,7 +49,7 @@ export default function OperationsPage() {
   const rows = useMemo(() => runs.data?.pages.flatMap((p) => p.data) ?? [], [runs.data]);
 
   const setSearch = (patch: Partial<RunSearch>) =>
-    navigate({ to: '/admin/operations', search: (prev: RunSearch) => clean({ ...prev, ...patch }) });
+    navigate({ to: '/admin/operations', search: (prev) => clean({ ...prev, ...patch }) });
 
   const scopeTenant = search.tenant ? me.tenant(search.tenant) : undefined;
   const kpis = counts.data?.kpis;
@@ -88,7 +90,8 @@ export default function OperationsPage() {
           <Link
             key={t}
             to="/admin/operations"
-            search={(prev: RunSearch) => clean({ ...prev, tab: t === 'all' ? undefined : t })}
+            from="/admin/operations"
+            search={(prev) => clean({ ...prev, tab: t === 'all' ? undefined : t })}
             className={`tab ${tab === t ? 'is-current' : ''}`}
             aria-current={tab === t ? 'page' : undefined}
             data-testid={`tab-${t}`}
