@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tenantatlas/operations/pkg/operations"
 )
 
-// runCollector exports recent runs by type, status and outcome. It reads operation_runs at scrape
+// runCollector exports recent runs by type, status and outcome. It reads the run history at scrape
 // time (runs created in the last 24 hours, plus every active run) and keeps the answer for a few
 // seconds, so frequent scrapes cost one query.
 type runCollector struct {
@@ -58,21 +60,13 @@ func (c *runCollector) Collect(ch chan<- prometheus.Metric) {
 func (c *runCollector) query() ([]runCount, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	rows, err := c.db.QueryContext(ctx, `
-		SELECT type, status, outcome, count(*) FROM operation_runs
-		WHERE created_at >= now() - interval '24 hours' OR status IN ('queued', 'running')
-		GROUP BY type, status, outcome`)
+	counts, err := operations.MetricsSnapshot(ctx, c.db)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []runCount
-	for rows.Next() {
-		var r runCount
-		if err := rows.Scan(&r.typ, &r.status, &r.outcome, &r.n); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
+	out := make([]runCount, 0, len(counts))
+	for _, r := range counts {
+		out = append(out, runCount{typ: r.Type, status: string(r.Status), outcome: string(r.Outcome), n: float64(r.N)})
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -102,19 +101,14 @@ func manualInput(s Schedule, by Starter, rc RunContext) operations.EnsureInput {
 
 // LatestFinishedRun is the id of the schedule's most recently completed backup run.
 func LatestFinishedRun(ctx context.Context, db *gorm.DB, tenantID, scheduleID int64) (int64, error) {
-	var ids []int64
-	err := db.WithContext(ctx).Raw(`SELECT id FROM operation_runs
-		WHERE context->>'backup_schedule_id' = ? AND tenant_id = ? AND type = ? AND status = 'completed'
-		  AND `+hasScheduleKey+`
-		ORDER BY completed_at DESC, id DESC LIMIT 1`,
-		strconv.FormatInt(scheduleID, 10), tenantID, operations.TypeBackupRun).Scan(&ids).Error
+	id, ok, err := operations.LatestFinishedBackupRun(ctx, db, tenantID, scheduleID)
 	if err != nil {
 		return 0, fmt.Errorf("latest run of schedule %d: %w", scheduleID, err)
 	}
-	if len(ids) == 0 {
+	if !ok {
 		return 0, ErrNoPreviousRun
 	}
-	return ids[0], nil
+	return id, nil
 }
 
 // slotInput is the run the dispatcher creates for a schedule's slot: System, one run per

@@ -2,7 +2,6 @@ package backup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/graph"
+	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/validation"
 )
 
 // Limits of a schedule's fields.
@@ -54,8 +55,8 @@ const scheduleColumns = `s.id, s.tenant_id, s.name, s.is_enabled, s.timezone, s.
 
 // apply merges the input into s and validates the result. Every field error is reported at once.
 func (in ScheduleInput) apply(s *Schedule, creating bool) error {
-	var errs []FieldError
-	add := func(field, msg string) { errs = append(errs, FieldError{field, msg}) }
+	var errs validation.Fields
+	add := errs.Add
 
 	if creating {
 		for _, req := range []struct {
@@ -174,7 +175,7 @@ func (in ScheduleInput) apply(s *Schedule, creating bool) error {
 		}
 	}
 	// The combination: a weekly schedule runs on some days; a daily one names none.
-	if !hasField(errs, "frequency") && !hasField(errs, "days_of_week") {
+	if !errs.Has("frequency") && !errs.Has("days_of_week") {
 		switch {
 		case s.Frequency == Weekly && len(s.DaysOfWeek) == 0:
 			add("days_of_week", "a weekly schedule needs at least one day of the week (1 = Monday … 7 = Sunday)")
@@ -182,14 +183,7 @@ func (in ScheduleInput) apply(s *Schedule, creating bool) error {
 			add("days_of_week", "only a weekly schedule has days of the week")
 		}
 	}
-	if len(errs) > 0 {
-		return &ValidationError{Fields: errs}
-	}
-	return nil
-}
-
-func hasField(errs []FieldError, field string) bool {
-	return slices.ContainsFunc(errs, func(f FieldError) bool { return f.Field == field })
+	return errs.Invalid(InvalidSchedule)
 }
 
 func quote(s string) string {
@@ -337,7 +331,7 @@ func RestoreSchedule(ctx context.Context, db *gorm.DB, tenantID, id int64, now t
 
 // DeleteSchedule deletes an archived schedule of the tenant for good. It is refused for a schedule
 // that is not archived (ErrNotArchived) and while any operation run names it (ErrHasRuns): its
-// history lives in operation_runs. Its backup sets stay, no longer linked to a schedule.
+// history is kept in its operation runs. Its backup sets stay, no longer linked to a schedule.
 func DeleteSchedule(ctx context.Context, db *gorm.DB, tenantID, id int64) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		s, err := getSchedule(tx, tenantID, id, true)
@@ -347,7 +341,7 @@ func DeleteSchedule(ctx context.Context, db *gorm.DB, tenantID, id int64) error 
 		if s.ArchivedAt == nil {
 			return ErrNotArchived
 		}
-		has, err := hasRuns(tx, id)
+		has, err := operations.HasScheduleRuns(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -359,22 +353,6 @@ func DeleteSchedule(ctx context.Context, db *gorm.DB, tenantID, id int64) error 
 		}
 		return nil
 	})
-}
-
-// hasScheduleKey is the predicate of the index operation_runs_backup_schedule_idx, which a query
-// must repeat for the planner to use it. GORM reads every "?" as a placeholder until its arguments
-// run out, so the jsonb operator must come after the query's last placeholder.
-const hasScheduleKey = `context ? 'backup_schedule_id'`
-
-// hasRuns reports whether any operation run names the schedule in its context.
-func hasRuns(db *gorm.DB, scheduleID int64) (bool, error) {
-	var has bool
-	err := db.Raw(`SELECT EXISTS (SELECT 1 FROM operation_runs
-		WHERE context->>'backup_schedule_id' = ? AND `+hasScheduleKey+`)`, fmt.Sprint(scheduleID)).Scan(&has).Error
-	if err != nil {
-		return false, fmt.Errorf("runs of schedule %d: %w", scheduleID, err)
-	}
-	return has, nil
 }
 
 // ScheduleFilter narrows a schedule list.
@@ -413,11 +391,4 @@ func ListSchedules(ctx context.Context, db *gorm.DB, tenantID int64, f ScheduleF
 		page.NextAfter = &next
 	}
 	return page, nil
-}
-
-// IsValidation reports whether err is a *ValidationError, and returns it.
-func IsValidation(err error) (*ValidationError, bool) {
-	var v *ValidationError
-	ok := errors.As(err, &v)
-	return v, ok
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/operations"
 )
 
 // Finding statuses.
@@ -119,13 +121,48 @@ type FindingPage struct {
 	Next     *FindingCursor
 }
 
-const findingSelect = `SELECT f.*, i.display_name AS subject_display_name,
-	b.completed_at AS baseline_completed_at, c.completed_at AS current_completed_at
+// findingSelect reads findings with their subjects' display names; the runs' completion times are
+// filled in afterwards by withRunTimes.
+const findingSelect = `SELECT f.*, i.display_name AS subject_display_name
 FROM findings f
 LEFT JOIN inventory_items i ON i.tenant_id = f.tenant_id AND i.policy_type = f.subject_type AND i.external_id = f.subject_external_id
-LEFT JOIN operation_runs b ON b.id = f.baseline_operation_run_id
-LEFT JOIN operation_runs c ON c.id = f.current_operation_run_id
 WHERE `
+
+// withRunTimes sets the completion times of the rows' baseline and current runs, read in one
+// query for all rows.
+func withRunTimes(ctx context.Context, db *gorm.DB, rows []FindingRow) error {
+	ids := make([]int64, 0, 2*len(rows))
+	for _, r := range rows {
+		if r.BaselineOperationRunID != nil {
+			ids = append(ids, *r.BaselineOperationRunID)
+		}
+		if r.CurrentOperationRunID != nil {
+			ids = append(ids, *r.CurrentOperationRunID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	times, err := operations.CompletionTimes(ctx, db, ids)
+	if err != nil {
+		return err
+	}
+	at := func(id *int64) *time.Time {
+		if id == nil {
+			return nil
+		}
+		t, ok := times[*id]
+		if !ok {
+			return nil
+		}
+		return &t
+	}
+	for i := range rows {
+		rows[i].BaselineCompletedAt = at(rows[i].BaselineOperationRunID)
+		rows[i].CurrentCompletedAt = at(rows[i].CurrentOperationRunID)
+	}
+	return nil
+}
 
 // ListFindings pages through a tenant's findings, newest first.
 func ListFindings(ctx context.Context, db *gorm.DB, tenantID int64, f FindingFilter, after *FindingCursor, limit int) (FindingPage, error) {
@@ -143,6 +180,11 @@ func ListFindings(ctx context.Context, db *gorm.DB, tenantID int64, f FindingFil
 	page := FindingPage{Findings: rows}
 	if len(rows) > limit {
 		page.Findings = rows[:limit]
+	}
+	if err := withRunTimes(ctx, db, page.Findings); err != nil {
+		return FindingPage{}, fmt.Errorf("list findings: %w", err)
+	}
+	if len(rows) > limit {
 		last := page.Findings[limit-1]
 		page.Next = &FindingCursor{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
@@ -157,6 +199,9 @@ func GetFinding(ctx context.Context, db *gorm.DB, tenantID, id int64) (FindingRo
 	}
 	if len(rows) == 0 {
 		return FindingRow{}, fmt.Errorf("%w: %d", ErrNotFound, id)
+	}
+	if err := withRunTimes(ctx, db, rows); err != nil {
+		return FindingRow{}, fmt.Errorf("get finding %d: %w", id, err)
 	}
 	return rows[0], nil
 }

@@ -13,7 +13,7 @@ import (
 // tenant's drift_generate_findings runs, at most one queued, running or succeeded run per
 // identity. A start of a comparison that already has a succeeded generation fails on it (a unique
 // violation), and the caller answers with that generation instead (FindGeneration).
-const GenerationKey = "operation_runs_drift_generation_key"
+const GenerationKey = operations.DriftGenerationKey
 
 // GenerationInputs are the identity inputs, and the context, of the drift_generate_findings run
 // of a comparison: scope_key, baseline_run_id and current_run_id. With the tenant and the type
@@ -36,31 +36,26 @@ func GenerationIdentity(cmp Comparison) (string, error) {
 // starting another: the active one, else the one that succeeded. A failed, cancelled or blocked
 // generation does not count, so the comparison can be generated again after one.
 func FindGeneration(ctx context.Context, db *gorm.DB, cmp Comparison) (operations.Run, bool, error) {
-	return findGeneration(ctx, db, cmp, `AND (status IN ('queued', 'running') OR outcome = 'succeeded')`)
+	return findGeneration(ctx, db, cmp, operations.ActiveOrSucceededByIdentity)
 }
 
 // latestGeneration returns the comparison's newest generation, whatever its outcome.
 func latestGeneration(ctx context.Context, db *gorm.DB, cmp Comparison) (operations.Run, bool, error) {
-	return findGeneration(ctx, db, cmp, "")
+	return findGeneration(ctx, db, cmp, operations.NewestByIdentity)
 }
 
-func findGeneration(ctx context.Context, db *gorm.DB, cmp Comparison, cond string) (operations.Run, bool, error) {
+type identityLookup func(ctx context.Context, db *gorm.DB, tenantID int64, runType, identityHash string) (operations.Run, bool, error)
+
+func findGeneration(ctx context.Context, db *gorm.DB, cmp Comparison, lookup identityLookup) (operations.Run, bool, error) {
 	hash, err := GenerationIdentity(cmp)
 	if err != nil {
 		return operations.Run{}, false, err
 	}
-	var runs []operations.Run
-	err = db.WithContext(ctx).Raw(`SELECT * FROM operation_runs
-		WHERE tenant_id = ? AND type = ? AND run_identity_hash = ? `+cond+`
-		ORDER BY (status IN ('queued', 'running')) DESC, id DESC LIMIT 1`,
-		cmp.TenantID, operations.TypeDriftGenerateFindings, hash).Scan(&runs).Error
+	run, ok, err := lookup(ctx, db, cmp.TenantID, operations.TypeDriftGenerateFindings, hash)
 	if err != nil {
 		return operations.Run{}, false, fmt.Errorf("drift: find generation: %w", err)
 	}
-	if len(runs) == 0 {
-		return operations.Run{}, false, nil
-	}
-	return runs[0], true, nil
+	return run, ok, nil
 }
 
 // State is where drift of a scope stands.

@@ -144,17 +144,14 @@ var errRunUnavailable = errors.New("drift: run unavailable")
 // comparison reads the two runs of a generation's context, which must still be successful
 // inventory syncs of the tenant and scope.
 func (g *Generator) comparison(ctx context.Context, tenantID int64, gc generationContext) (Comparison, error) {
-	var refs []RunRef
-	err := g.db.WithContext(ctx).Raw(`SELECT id, completed_at FROM operation_runs
-		WHERE id IN (?, ?) AND tenant_id = ? AND type = ? AND status = 'completed' AND outcome = 'succeeded'
-		  AND completed_at IS NOT NULL AND (context ->> 'scope_key') = ?`,
-		gc.BaselineRunID, gc.CurrentRunID, tenantID, operations.TypeInventorySync, gc.ScopeKey).Scan(&refs).Error
+	runs, err := operations.SucceededAmong(ctx, g.db, tenantID, operations.TypeInventorySync, gc.ScopeKey,
+		[]int64{gc.BaselineRunID, gc.CurrentRunID})
 	if err != nil {
 		return Comparison{}, fmt.Errorf("drift: read runs: %w", err)
 	}
 	cmp := Comparison{TenantID: tenantID, ScopeKey: gc.ScopeKey}
-	for _, r := range refs {
-		r.CompletedAt = r.CompletedAt.UTC()
+	for _, run := range runs {
+		r := RunRef{ID: run.ID, CompletedAt: run.CompletedAt.UTC()}
 		switch r.ID {
 		case gc.BaselineRunID:
 			cmp.Baseline = r

@@ -36,27 +36,7 @@ type ScopeRun struct {
 // ListScopes lists the scopes seen in the tenant's inventory_sync runs (their context.scope_key),
 // the one with the newest run first.
 func ListScopes(ctx context.Context, db *gorm.DB, tenantID int64) ([]Scope, error) {
-	var rows []struct {
-		ScopeKey       string
-		Selection      json.RawMessage
-		Runs           int64
-		SuccessfulRuns int64
-		ID             int64
-		Status         operations.Status
-		Outcome        operations.Outcome
-		CreatedAt      time.Time
-		CompletedAt    *time.Time
-	}
-	err := db.WithContext(ctx).Raw(`SELECT * FROM (
-		SELECT DISTINCT ON (context ->> 'scope_key')
-		       context ->> 'scope_key' AS scope_key, context -> 'selection' AS selection,
-		       count(*) OVER w AS runs, count(*) FILTER (WHERE outcome = 'succeeded') OVER w AS successful_runs,
-		       id, status, outcome, created_at, completed_at
-		FROM operation_runs
-		WHERE tenant_id = ? AND type = ? AND (context ->> 'scope_key') IS NOT NULL
-		WINDOW w AS (PARTITION BY context ->> 'scope_key')
-		ORDER BY context ->> 'scope_key', created_at DESC, id DESC
-	) s ORDER BY created_at DESC, id DESC`, tenantID, operations.TypeInventorySync).Scan(&rows).Error
+	rows, err := operations.ScopeSummaries(ctx, db, tenantID, operations.TypeInventorySync)
 	if err != nil {
 		return nil, fmt.Errorf("drift: list scopes: %w", err)
 	}
@@ -67,7 +47,8 @@ func ListScopes(ctx context.Context, db *gorm.DB, tenantID int64) ([]Scope, erro
 			sel = json.RawMessage("null")
 		}
 		out = append(out, Scope{ScopeKey: r.ScopeKey, Selection: sel, Runs: r.Runs, SuccessfulRuns: r.SuccessfulRuns,
-			LatestRun: ScopeRun{ID: r.ID, Status: r.Status, Outcome: r.Outcome, CreatedAt: r.CreatedAt, CompletedAt: r.CompletedAt}})
+			LatestRun: ScopeRun{ID: r.Latest.ID, Status: r.Latest.Status, Outcome: r.Latest.Outcome,
+				CreatedAt: r.Latest.CreatedAt, CompletedAt: r.Latest.CompletedAt}})
 	}
 	return out, nil
 }

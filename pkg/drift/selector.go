@@ -32,23 +32,16 @@ type Comparison struct {
 	Current  RunRef
 }
 
-// selectSQL finds the newest successful inventory syncs of a scope
-// (operation_runs_inventory_scope_idx).
-const selectSQL = `SELECT id, completed_at FROM operation_runs
-WHERE tenant_id = ? AND (context ->> 'scope_key') = ? AND type = ? AND status = 'completed'
-  AND outcome = 'succeeded' AND completed_at IS NOT NULL
-ORDER BY completed_at DESC, id DESC
-LIMIT 2`
-
 // latestRuns returns up to the two newest successful inventory_sync runs of the scope, newest
 // first.
 func latestRuns(ctx context.Context, db *gorm.DB, tenantID int64, scopeKey string) ([]RunRef, error) {
-	var refs []RunRef
-	if err := db.WithContext(ctx).Raw(selectSQL, tenantID, scopeKey, operations.TypeInventorySync).Scan(&refs).Error; err != nil {
+	runs, err := operations.LatestSucceeded(ctx, db, tenantID, operations.TypeInventorySync, scopeKey, 2)
+	if err != nil {
 		return nil, fmt.Errorf("drift: select runs of scope %s: %w", scopeKey, err)
 	}
-	for i := range refs {
-		refs[i].CompletedAt = refs[i].CompletedAt.UTC()
+	refs := make([]RunRef, len(runs))
+	for i, r := range runs {
+		refs[i] = RunRef{ID: r.ID, CompletedAt: r.CompletedAt.UTC()}
 	}
 	return refs, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
@@ -15,9 +16,7 @@ const CodeNotConnected = "provider.not_connected"
 // tenant's earlier runs of the same type, is what the simulated provider varies its data by, so
 // consecutive syncs of a demo tenant see a little change.
 func (c *Connections) ForRun(ctx context.Context, tenant tenancy.Tenant, runType string, runID int64) (Provider, error) {
-	var generation int64
-	err := c.db.WithContext(ctx).Raw(`SELECT count(*) FROM operation_runs WHERE tenant_id = ? AND type = ? AND id < ?`,
-		tenant.ID, runType, runID).Scan(&generation).Error
+	generation, err := operations.CountEarlierRuns(ctx, c.db, tenant.ID, runType, runID)
 	if err != nil {
 		return nil, fmt.Errorf("count the tenant's runs: %w", err)
 	}

@@ -130,20 +130,16 @@ func TenantKPIs(ctx context.Context, db *gorm.DB, tenantID int64) (KPIs, error) 
 		cov := float64(k.Restorable) / float64(k.TotalItems)
 		k.Coverage = &cov
 	}
-	var last []operations.Run
-	if err := db.WithContext(ctx).Where("tenant_id = ? AND type = ? AND status = 'completed'", tenantID, operations.TypeInventorySync).
-		Order("completed_at DESC, id DESC").Limit(1).Find(&last).Error; err != nil {
+	r, ok, err := operations.LatestCompleted(ctx, db, tenantID, operations.TypeInventorySync)
+	if err != nil {
 		return k, fmt.Errorf("inventory kpis: %w", err)
 	}
-	if len(last) == 1 {
-		r := last[0]
+	if ok {
 		id := strconv.FormatInt(r.ID, 10)
 		k.LastSync = &LastSync{RunID: r.ID, Status: r.Status, Outcome: r.Outcome, CompletedAt: r.CompletedAt,
 			Links: map[string]string{"self": "/api/v1/operation-runs/" + id, "ui": "/admin/operations/" + id}}
 	}
-	err := db.WithContext(ctx).Raw(`SELECT count(*), count(*) FILTER (WHERE type = ?) FROM operation_runs
-		WHERE tenant_id = ? AND status IN ('queued', 'running')`, operations.TypeInventorySync, tenantID).
-		Row().Scan(&k.ActiveRuns, &k.ActiveInvSyncs)
+	k.ActiveRuns, k.ActiveInvSyncs, err = operations.CountActive(ctx, db, tenantID, operations.TypeInventorySync)
 	if err != nil {
 		return k, fmt.Errorf("inventory kpis: %w", err)
 	}
