@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tenantatlas/operations/pkg/authz"
+	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
@@ -36,6 +37,7 @@ const (
 type access struct {
 	kind       accessKind
 	capability string
+	starts     string // the run type a start route creates runs of
 }
 
 func public() access                    { return access{kind: accessPublic} }
@@ -45,6 +47,16 @@ func onWorkspace(capability string) access {
 	return access{kind: accessWorkspace, capability: capability}
 }
 func onRun() access { return access{kind: accessRun} }
+
+// startsRun declares a route that starts runs of a registered type on the path's tenant: its
+// capability is the one the registry gives the type, and nowhere else.
+func startsRun(runType string) access {
+	t, ok := operations.Lookup(runType)
+	if !ok {
+		panic("start route for a run type the registry does not know: " + runType)
+	}
+	return access{kind: accessTenant, capability: t.Capability, starts: t.Key}
+}
 func gone() access  { return access{kind: accessGone} }
 
 // route registers a handler with its access declaration. Routes registered any other way have no

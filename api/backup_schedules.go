@@ -7,13 +7,10 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
 	"github.com/tenantatlas/operations/pkg/backup"
-	"github.com/tenantatlas/operations/pkg/jobs"
 	"github.com/tenantatlas/operations/pkg/operations"
-	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
 // scheduleJSON is a backup schedule as the API shows it.
@@ -88,8 +85,6 @@ func (r scheduleRequest) input() backup.ScheduleInput {
 		TimeOfDay: r.TimeOfDay, DaysOfWeek: r.DaysOfWeek, PolicyTypes: r.PolicyTypes,
 		IncludeFoundations: r.IncludeFoundations, RetentionKeepLast: r.RetentionKeepLast}
 }
-
-func pathTenant(c echo.Context) tenancy.Tenant { return c.Get(ctxTenant).(tenancy.Tenant) }
 
 func (s *Server) listBackupSchedules(c echo.Context) error {
 	if err := onlyParams(c, "include_archived", "limit", "cursor"); err != nil {
@@ -230,5 +225,5 @@ func (s *Server) startScheduleRun(c echo.Context, input scheduleRunInput) error 
 		return err
 	}
 	// The request is the same when method and path are: run-now and retry take no body.
-	return s.startRunWith(c, in, nil, func(id int64) river.JobArgs { return jobs.BackupRunArgs{RunID: id} })
+	return s.startRunWith(c, in, nil)
 }

@@ -29,14 +29,13 @@ type backupEnv struct {
 func newBackupEnv(t *testing.T) *backupEnv {
 	t.Helper()
 	e := newEnv(t)
-	runs := operations.NewService(e.db.Gorm)
-	queue, err := jobs.NewEnqueuer(e.db.SQL)
+	runs, err := jobs.NewRunService(e.db.Gorm)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := config.Config{SessionTTL: time.Hour, CORSOrigins: []string{"http://localhost:5173"}}
 	e.srv = api.New(api.Deps{DB: e.db.Gorm, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg,
-		Tenancy: e.tenancy, Auth: e.auth, Authz: e.authz, Starter: jobs.NewStarter(e.db.Gorm, runs, queue)})
+		Tenancy: e.tenancy, Auth: e.auth, Authz: e.authz, Runs: runs})
 	b := &backupEnv{env: e, tokens: map[string]string{}, runs: runs}
 	b.ws = e.id(`INSERT INTO workspaces (name, slug) VALUES ('Contoso', 'contoso')`)
 	b.tn = e.id(`INSERT INTO tenants (workspace_id, name, entra_tenant_id) VALUES ($1, 'Contoso EU', 'e-1')`, b.ws)

@@ -5,10 +5,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/riverqueue/river"
 
 	"github.com/tenantatlas/operations/pkg/directory"
-	"github.com/tenantatlas/operations/pkg/jobs"
 	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
@@ -19,8 +17,7 @@ func (s *Server) startGroupSync(c echo.Context) error {
 		return err
 	}
 	identity := map[string]any{"selection": "groups_v1_all"}
-	return s.startRun(c, operations.TypeEntraGroupSync, identity, map[string]any{"selection_key": "groups_v1_all"},
-		func(id int64) river.JobArgs { return jobs.GroupSyncArgs{RunID: id} })
+	return s.startRun(c, operations.TypeEntraGroupSync, identity, map[string]any{"selection_key": "groups_v1_all"})
 }
 
 type groupJSON struct {

@@ -43,14 +43,13 @@ var (
 func newDriftWorld(t *testing.T) *driftWorld {
 	t.Helper()
 	e := newEnv(t)
-	queue, err := jobs.NewEnqueuer(e.db.SQL)
+	runs, err := jobs.NewRunService(e.db.Gorm)
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs := operations.NewService(e.db.Gorm)
 	cfg := config.Config{SessionTTL: time.Hour, CountsCacheTTL: 0, CORSOrigins: []string{"http://localhost:5173"}}
 	e.srv = api.New(api.Deps{DB: e.db.Gorm, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg,
-		Tenancy: e.tenancy, Auth: e.auth, Authz: e.authz, Starter: jobs.NewStarter(e.db.Gorm, runs, queue)})
+		Tenancy: e.tenancy, Auth: e.auth, Authz: e.authz, Runs: runs})
 	w := &driftWorld{env: e, runs: runs, clock: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	w.ws = e.id(`INSERT INTO workspaces (name, slug) VALUES ('Contoso', 'contoso')`)
 	w.tn = e.id(`INSERT INTO tenants (workspace_id, name, entra_tenant_id) VALUES ($1, 'Contoso', 'e-1')`, w.ws)

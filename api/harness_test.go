@@ -17,7 +17,6 @@ import (
 	"github.com/tenantatlas/operations/pkg/config"
 	"github.com/tenantatlas/operations/pkg/database/dbtest"
 	"github.com/tenantatlas/operations/pkg/jobs"
-	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
@@ -41,13 +40,13 @@ func newEnv(t *testing.T) *env {
 	}
 	ten := tenancy.NewService(tdb.Gorm)
 	auth := tenancy.NewAuthenticator(tdb.Gorm)
-	queue, err := jobs.NewEnqueuer(tdb.SQL)
+	runs, err := jobs.NewRunService(tdb.Gorm)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := config.Config{SessionTTL: time.Hour, CountsCacheTTL: 0, CORSOrigins: []string{"http://localhost:5173"}}
 	srv := api.New(api.Deps{DB: tdb.Gorm, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg,
-		Tenancy: ten, Auth: auth, Authz: az, Starter: jobs.NewStarter(tdb.Gorm, operations.NewService(tdb.Gorm), queue)})
+		Tenancy: ten, Auth: auth, Authz: az, Runs: runs})
 	return &env{t: t, db: tdb, srv: srv, tenancy: ten, authz: az, auth: auth}
 }
 

@@ -2,8 +2,11 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/tenantatlas/operations/pkg/operations"
 )
 
 // routes registers every route with its declared access. A route's capability is declared here,
@@ -34,10 +37,10 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, v1+"/operation-runs/:id", s.getRun, onRun())
 
 	s.route(http.MethodGet, v1+"/policy-types", s.listPolicyTypes, signedIn())
-	s.route(http.MethodPost, v1+"/tenants/:tenant/inventory/sync", s.startInventorySync, onTenant("tenant.inventory.sync"))
+	s.route(http.MethodPost, v1+"/tenants/:tenant/inventory/sync", s.startInventorySync, startsRun(operations.TypeInventorySync))
 	s.route(http.MethodGet, v1+"/tenants/:tenant/inventory/items", s.listInventoryItems, onTenant("tenant.inventory.view"))
 	s.route(http.MethodGet, v1+"/tenants/:tenant/inventory/kpis", s.inventoryKPIs, onTenant("tenant.inventory.view"))
-	s.route(http.MethodPost, v1+"/tenants/:tenant/directory/groups/sync", s.startGroupSync, onTenant("tenant.directory.sync"))
+	s.route(http.MethodPost, v1+"/tenants/:tenant/directory/groups/sync", s.startGroupSync, startsRun(operations.TypeEntraGroupSync))
 	s.route(http.MethodGet, v1+"/tenants/:tenant/directory/groups", s.listGroups, onTenant("tenant.directory.view"))
 
 	s.route(http.MethodGet, v1+"/notifications", s.listNotifications, signedIn())
@@ -47,7 +50,7 @@ func (s *Server) routes() {
 	// Drift of a tenant's inventory scopes, compared over canonical inventory_sync runs, and its findings.
 	s.route(http.MethodGet, v1+"/tenants/:tenant/drift/scopes", s.listDriftScopes, onTenant("tenant.drift.view"))
 	s.route(http.MethodGet, v1+"/tenants/:tenant/drift", s.getDrift, onTenant("tenant.drift.view"))
-	s.route(http.MethodPost, v1+"/tenants/:tenant/drift/generate", s.generateDrift, onTenant("tenant.drift.view"))
+	s.route(http.MethodPost, v1+"/tenants/:tenant/drift/generate", s.generateDrift, startsRun(operations.TypeDriftGenerateFindings))
 	s.route(http.MethodGet, v1+"/tenants/:tenant/findings", s.listFindings, onTenant("tenant.drift.view"))
 	s.route(http.MethodPost, v1+"/tenants/:tenant/findings/acknowledge", s.acknowledgeFindings, onTenant("tenant.drift.ack"))
 	s.route(http.MethodPost, v1+"/tenants/:tenant/findings/:id/acknowledge", s.acknowledgeFinding, onTenant("tenant.drift.ack"))
@@ -62,8 +65,8 @@ func (s *Server) routes() {
 	s.route(http.MethodDelete, schedule, s.deleteBackupSchedule, onTenant("tenant.backups.schedules.manage"))
 	s.route(http.MethodPost, schedule+"/archive", s.archiveBackupSchedule, onTenant("tenant.backups.schedules.manage"))
 	s.route(http.MethodPost, schedule+"/restore", s.restoreBackupSchedule, onTenant("tenant.backups.schedules.manage"))
-	s.route(http.MethodPost, schedule+"/run-now", s.runBackupScheduleNow, onTenant("tenant.backups.manage"))
-	s.route(http.MethodPost, schedule+"/retry", s.retryBackupSchedule, onTenant("tenant.backups.manage"))
+	s.route(http.MethodPost, schedule+"/run-now", s.runBackupScheduleNow, startsRun(operations.TypeBackupRun))
+	s.route(http.MethodPost, schedule+"/retry", s.retryBackupSchedule, startsRun(operations.TypeBackupRun))
 	s.route(http.MethodGet, v1+"/tenants/:tenant/backup-sets", s.listBackupSets, onTenant("tenant.backups.view"))
 	s.route(http.MethodGet, v1+"/tenants/:tenant/backup-sets/:id", s.getBackupSet, onTenant("tenant.backups.view"))
 
@@ -86,6 +89,22 @@ var legacyMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut,
 
 // Routes lists "METHOD path" for every registered route, for the contract tests.
 func (s *Server) Routes() []*echo.Route { return s.e.Routes() }
+
+// StartRoutes lists, for each run type, the "METHOD path" of the routes that start its runs and
+// the capability each declares, for the registry test.
+func (s *Server) StartRoutes() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for route, a := range s.access {
+		if a.starts == "" || strings.HasPrefix(route, http.MethodHead+" ") {
+			continue
+		}
+		if out[a.starts] == nil {
+			out[a.starts] = map[string]string{}
+		}
+		out[a.starts][route] = a.capability
+	}
+	return out
+}
 
 // DeclaredAccess reports whether a route declared its access, for the route guard test.
 func (s *Server) DeclaredAccess(method, path string) bool {

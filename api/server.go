@@ -14,7 +14,8 @@ import (
 
 	"github.com/tenantatlas/operations/pkg/authz"
 	"github.com/tenantatlas/operations/pkg/config"
-	"github.com/tenantatlas/operations/pkg/jobs"
+	"github.com/tenantatlas/operations/pkg/cursor"
+	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
@@ -26,7 +27,10 @@ type Deps struct {
 	Tenancy *tenancy.Service
 	Auth    *tenancy.Authenticator
 	Authz   *authz.Authorizer
-	Starter *jobs.Starter
+	Runs    *operations.Service // starts runs (with their jobs): built with the work queue
+	// Cursors seals the lists' cursors; every API process on one database must share its key
+	// (cursor.Load). Nil gives a key of this process alone.
+	Cursors *cursor.Codec
 }
 
 // Server holds the Echo instance and the dependencies its handlers use.
@@ -40,9 +44,10 @@ type Server struct {
 	tenancy *tenancy.Service
 	auth    *tenancy.Authenticator
 	authz   *authz.Authorizer
-	starter *jobs.Starter
+	runs    *operations.Service
 	counts  *ttlCache[runCountsJSON]
 	access  map[string]access // "METHOD /path" -> declared access
+	cursors *cursor.Codec
 }
 
 // New builds the server with every route registered.
@@ -55,8 +60,11 @@ func New(d Deps) *Server {
 		panic("api: the GORM handle has no database/sql pool: " + err.Error())
 	}
 	s := &Server{e: e, db: d.DB, sql: sqlDB, log: d.Log, cfg: d.Config, metrics: newMetrics(),
-		tenancy: d.Tenancy, auth: d.Auth, authz: d.Authz, starter: d.Starter,
+		tenancy: d.Tenancy, auth: d.Auth, authz: d.Authz, runs: d.Runs,
 		counts: newTTLCache[runCountsJSON](d.Config.CountsCacheTTL, 10000), access: map[string]access{}}
+	if s.cursors = d.Cursors; s.cursors == nil {
+		s.cursors = cursor.NewRandom()
+	}
 	s.metrics.Register(newRunCollector(sqlDB))
 	e.HTTPErrorHandler = errorHandler(d.Log)
 

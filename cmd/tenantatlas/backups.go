@@ -9,7 +9,7 @@ import (
 
 	"github.com/tenantatlas/operations/pkg/backup"
 	"github.com/tenantatlas/operations/pkg/database"
-	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/jobs"
 )
 
 // backupsCmd: `tenantatlas backups purge [--tenant T] [--older-than 720h]` deletes for good the
@@ -49,7 +49,11 @@ func backupsCmd(ctx context.Context, e env, args []string) error {
 	if sqlDB, err := db.DB(); err == nil {
 		defer sqlDB.Close()
 	}
-	svc, err := backup.New(db, operations.NewService(db), nil, nil, backup.WithLogger(e.log))
+	runs, err := jobs.NewRunService(db)
+	if err != nil {
+		return err
+	}
+	svc, err := backup.New(db, runs, nil, backup.WithLogger(e.log))
 	if err != nil {
 		return fmt.Errorf("backups purge: %w", err)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/jobs"
-	"github.com/tenantatlas/operations/pkg/operations"
 )
 
 // runsCmd: `tenantatlas runs reconcile` completes stale runs once and says how many.
@@ -22,7 +21,11 @@ func runsCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("runs reconcile: %w", err)
 	}
-	n, err := jobs.Reconcile(ctx, db, operations.NewService(db), time.Now())
+	runs, err := jobs.NewRunService(db)
+	if err != nil {
+		return err
+	}
+	n, err := jobs.Reconcile(ctx, db, runs, time.Now())
 	if err != nil {
 		return fmt.Errorf("runs reconcile: %w", err)
 	}

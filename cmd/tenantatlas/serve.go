@@ -44,9 +44,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	go watchChanges(ctx, e, az, auth)
-	runs := operations.NewService(db)
-	sqlDB, _ := db.DB()
-	queue, err := jobs.NewEnqueuer(sqlDB)
+	runs, err := jobs.NewRunService(db)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -59,8 +57,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		workerDone = make(chan error, 1)
 		go func() { workerDone <- w.Run(ctx) }()
 	}
-	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg, Tenancy: ten, Auth: auth, Authz: az,
-		Starter: jobs.NewStarter(db, runs, queue)})
+	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg, Tenancy: ten, Auth: auth, Authz: az, Runs: runs})
 	httpSrv := &http.Server{
 		Addr:              e.cfg.Listen,
 		Handler:           srv,
@@ -133,7 +130,11 @@ func workerCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	w, err := newWorker(ctx, e, db, operations.NewService(db))
+	runs, err := jobs.NewRunService(db)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	w, err := newWorker(ctx, e, db, runs)
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
@@ -174,15 +175,7 @@ func newWorker(ctx context.Context, e env, db *gorm.DB, runs *operations.Service
 	if err != nil {
 		return nil, err
 	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		return nil, err
-	}
-	queue, err := jobs.NewEnqueuer(sqlDB)
-	if err != nil {
-		return nil, err
-	}
-	backups, err := backup.New(db, runs, conns, jobs.NewBackupQueue(queue), backup.WithLogger(e.log))
+	backups, err := backup.New(db, runs, conns, backup.WithLogger(e.log))
 	if err != nil {
 		return nil, err
 	}

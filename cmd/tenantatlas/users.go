@@ -53,10 +53,6 @@ func usersCmd(ctx context.Context, e env, args []string) error {
 	if errors.Is(err, tenancy.ErrConflict) {
 		return fmt.Errorf("users create: %w: a user with email %s already exists", tenancy.ErrConflict, tenancy.NormalizeEmail(*email))
 	}
-	var inputErr *tenancy.InputError
-	if errors.As(err, &inputErr) {
-		return fmt.Errorf("users create: %w", inputErr)
-	}
 	if err != nil {
 		return fmt.Errorf("users create: %w", err)
 	}

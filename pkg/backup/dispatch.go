@@ -203,17 +203,9 @@ func (s *Service) dispatchOnce(ctx context.Context, now time.Time, id int64) (Di
 			}
 			created = append(created, run)
 		}
-		// The runs' jobs, in the same transaction: no run without its job.
-		if bq, ok := s.queue.(BatchQueue); ok {
-			if err := bq.EnqueueMany(ctx, tx, created); err != nil {
-				return fmt.Errorf("queue %d runs: %w", len(created), err)
-			}
-		} else {
-			for _, run := range created {
-				if err := s.queue.Enqueue(ctx, tx, run); err != nil {
-					return fmt.Errorf("queue run %d: %w", run.ID, err)
-				}
-			}
+		// The runs' jobs, in the same transaction and with one insert: no run without its job.
+		if err := s.runs.Enqueue(ctx, tx, created...); err != nil {
+			return err
 		}
 		res.Created = len(created)
 		return nil

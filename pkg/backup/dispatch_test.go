@@ -141,7 +141,11 @@ func TestDispatchersAtOnce(t *testing.T) {
 		}
 		sqlDB, _ := gdb.DB()
 		t.Cleanup(func() { _ = sqlDB.Close() })
-		svc, err := backup.New(gdb, operations.NewService(gdb), nil, jobs.NewBackupQueue(f.queue))
+		runs, err := jobs.NewRunService(gdb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := backup.New(gdb, runs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

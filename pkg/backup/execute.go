@@ -17,7 +17,6 @@ import (
 
 	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/inventory"
-	"github.com/tenantatlas/operations/pkg/notify"
 	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
@@ -72,10 +71,9 @@ func stop(outcome operations.Outcome, code, message string) ending {
 // Execute does the work of a backup_schedule_run (the jobs tracker calls it with the run
 // running). lastAttempt says whether River will try the job again after a transient error.
 //
-// Every path completes the run with a terminal outcome, and Execute completes it itself, in the
-// one transaction that also records the schedule's last run, finishes the backup set and queues
-// the schedule's retention run; the tracker's own completion then finds the run completed and
-// leaves it. Paths:
+// Every path ends the run with a terminal outcome; the tracker completes it, and in that one
+// transaction the transition's Also records the schedule's last run, finishes the backup set and
+// queues the schedule's retention run. Paths:
 //   - the schedule is gone, archived, or (for a scheduled run) disabled → cancelled;
 //   - another run holds the schedule's lock → blocked (schedule.locked);
 //   - none of the schedule's policy types is supported → blocked (UNKNOWN_POLICY_TYPE); some
@@ -220,21 +218,13 @@ func (s *Service) markSetFailed(ctx context.Context, setID int64) {
 	}
 }
 
-// finish completes the run with its ending, in one transaction with what goes with it: the
-// initiator's notification, the backup set's final status, the schedule's last run, and the
-// retention run of the schedule when a set was written.
-func (s *Service) finish(ctx context.Context, run operations.Run, sched *Schedule, e ending) (operations.Transition, error) {
-	ctx = context.WithoutCancel(ctx)
-	now := s.now().UTC().Truncate(time.Microsecond)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		done, err := s.runs.Transition(ctx, tx, run.ID, operations.Transition{
-			To: operations.StatusCompleted, Outcome: e.outcome, SummaryCounts: e.counts, Failures: e.failures})
-		if err != nil {
-			return err
-		}
-		if err := notify.RunFinished(ctx, tx, done); err != nil {
-			return err
-		}
+// finish is how every path of Execute ends: the run's completion with its ending, and what must
+// commit with it, handed to the run's one transition (the tracker completes the run): the backup
+// set's final status, the schedule's last run, and the retention run of the schedule when a set
+// was written.
+func (s *Service) finish(_ context.Context, run operations.Run, sched *Schedule, e ending) (operations.Transition, error) {
+	also := func(ctx context.Context, tx *gorm.DB, done operations.Run) error {
+		now := s.now().UTC().Truncate(time.Microsecond)
 		if e.setID != 0 {
 			if err := tx.Exec(`UPDATE backup_sets SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?`,
 				e.setStatus, now, now, e.setID).Error; err != nil {
@@ -248,35 +238,26 @@ func (s *Service) finish(ctx context.Context, run operations.Run, sched *Schedul
 		// it is missing, never moved, so a slot that fell due meanwhile still runs.
 		if err := tx.Exec(`UPDATE backup_schedules SET last_run_at = ?, last_run_status = ?,
 				next_run_at = CASE WHEN is_enabled AND archived_at IS NULL AND next_run_at IS NULL THEN ?::timestamptz ELSE next_run_at END
-			WHERE id = ?`, now, string(e.outcome), NextRunAt(*sched, now), sched.ID).Error; err != nil {
+			WHERE id = ?`, now, string(done.Outcome), NextRunAt(*sched, now), sched.ID).Error; err != nil {
 			return fmt.Errorf("record the last run of schedule %d: %w", sched.ID, err)
 		}
-		if e.setID != 0 && s.queue != nil {
+		if e.setID != 0 {
 			return s.queueRetention(ctx, tx, run, sched.ID)
 		}
 		return nil
-	})
-	if errors.Is(err, operations.ErrTerminal) {
-		return operations.Transition{}, nil // the reconciler completed it meanwhile
 	}
-	if err != nil {
-		return operations.Transition{}, transient(fmt.Errorf("complete backup run %d: %w", run.ID, err))
-	}
-	return operations.Transition{Outcome: e.outcome}, nil
+	return operations.Transition{Outcome: e.outcome, SummaryCounts: e.counts, Failures: e.failures, Also: also}, nil
 }
 
 // queueRetention creates the schedule's retention run for this backup run (System) and queues it.
 func (s *Service) queueRetention(ctx context.Context, tx *gorm.DB, run operations.Run, scheduleID int64) error {
-	r, created, err := s.runs.Ensure(ctx, tx, operations.EnsureInput{
+	_, _, err := s.runs.Start(ctx, tx, operations.EnsureInput{
 		WorkspaceID: run.WorkspaceID, TenantID: run.TenantID,
 		Type:           operations.TypeBackupRetention,
 		IdentityInputs: map[string]any{"backup_schedule_id": scheduleID, "after_run_id": run.ID},
 		Context:        map[string]any{"backup_schedule_id": scheduleID, "after_run_id": run.ID},
-	})
-	if err != nil || !created {
-		return err
-	}
-	return s.queue.Enqueue(ctx, tx, r)
+	}, nil)
+	return err
 }
 
 // scheduleLock is a session advisory lock held on a connection of its own for a whole run.
@@ -348,9 +329,8 @@ func (s *Service) startSet(ctx context.Context, run operations.Run, sched Schedu
 			return err
 		}
 		id = ids[0]
-		// The run's context names its set (operations has no context setter; the run is ours and running).
-		return tx.Exec(`UPDATE operation_runs SET context = context || jsonb_build_object('backup_set_id', ?::bigint), updated_at = ?
-			WHERE id = ? AND status = 'running'`, id, now, run.ID).Error
+		// The run's context names its set.
+		return s.runs.NoteContext(ctx, tx, run.ID, "backup_set_id", id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create the backup set of run %d: %w", run.ID, err)

@@ -258,7 +258,7 @@ func TestBackupGraphFailures(t *testing.T) {
 
 // trackDirectly drives a run through the real tracker without River, so a test controls when.
 func (f *fixture) trackDirectly(ctx context.Context, svc *backup.Service, runID int64, attempt int) error {
-	tr := jobs.NewTracker(f.db.Gorm, f.runs, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tr := jobs.NewTracker(f.runs, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	tr.FailureCode = graph.FailureCode
 	job := &rivertype.JobRow{ID: 1, Attempt: attempt, MaxAttempts: 5}
 	return tr.Track(ctx, job, runID, func(ctx context.Context, run operations.Run) (operations.Transition, error) {

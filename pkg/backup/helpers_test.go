@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
 
 	"github.com/tenantatlas/operations/pkg/backup"
 	"github.com/tenantatlas/operations/pkg/database/dbtest"
@@ -41,9 +40,12 @@ type fixture struct {
 func newFixture(t testing.TB, opts ...backup.Option) *fixture {
 	t.Helper()
 	tdb := dbtest.New(t)
-	f := &fixture{t: t, db: tdb, runs: operations.NewService(tdb.Gorm)}
+	f := &fixture{t: t, db: tdb}
 	var err error
 	if f.queue, err = jobs.NewEnqueuer(tdb.SQL); err != nil {
+		t.Fatal(err)
+	}
+	if f.runs, err = jobs.NewRunService(tdb.Gorm); err != nil {
 		t.Fatal(err)
 	}
 	f.ws = f.id(`INSERT INTO workspaces (name, slug) VALUES ('A', 'a')`)
@@ -55,7 +57,7 @@ func newFixture(t testing.TB, opts ...backup.Option) *fixture {
 
 func (f *fixture) service(providers backup.Providers, opts ...backup.Option) *backup.Service {
 	f.t.Helper()
-	s, err := backup.New(f.db.Gorm, f.runs, providers, jobs.NewBackupQueue(f.queue), opts...)
+	s, err := backup.New(f.db.Gorm, f.runs, providers, opts...)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -216,8 +218,7 @@ func (f *fixture) runNow(scheduleID int64) operations.Run {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	starter := jobs.NewStarter(f.db.Gorm, f.runs, f.queue)
-	run, created, err := starter.Start(ctx, in, nil, func(id int64) river.JobArgs { return jobs.BackupRunArgs{RunID: id} })
+	run, created, err := f.runs.Start(ctx, nil, in, nil)
 	if err != nil || !created {
 		f.t.Fatalf("run now: created %v, %v", created, err)
 	}

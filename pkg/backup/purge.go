@@ -129,13 +129,12 @@ func (s *Service) DispatchPurges(ctx context.Context, now time.Time, grace time.
 	day := now.UTC().Format("2006-01-02")
 	for _, ws := range workspaces {
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			run, isNew, err := s.runs.Ensure(ctx, tx, purgeInput(ws, nil, cutoff, grace,
-				map[string]any{"day": day, "grace": grace.String()}, operations.IdentitySlot))
-			if err != nil || !isNew {
-				return err
+			_, isNew, err := s.runs.Start(ctx, tx, purgeInput(ws, nil, cutoff, grace,
+				map[string]any{"day": day, "grace": grace.String()}, operations.IdentitySlot), nil)
+			if isNew {
+				created++
 			}
-			created++
-			return s.queue.Enqueue(ctx, tx, run)
+			return err
 		})
 		if err != nil {
 			return created, fmt.Errorf("purge of workspace %d: %w", ws, err)

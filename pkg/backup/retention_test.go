@@ -159,7 +159,7 @@ func TestPurgeOnlyPastGracePeriod(t *testing.T) {
 		WHERE r.type = 'backup_schedule_purge' AND r.workspace_id = $1 AND r.tenant_id IS NULL AND j.kind = 'backup_schedule_purge'`, otherWS).Scan(&runID); err != nil {
 		t.Fatalf("no queued workspace purge run: %v", err)
 	}
-	tr := jobs.NewTracker(f.db.Gorm, f.runs, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tr := jobs.NewTracker(f.runs, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := tr.Track(ctx, &rivertype.JobRow{ID: 1, Attempt: 1, MaxAttempts: 5}, runID, f.svc.Purge); err != nil {
 		t.Fatal(err)
 	}

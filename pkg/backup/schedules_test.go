@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantatlas/operations/pkg/backup"
 	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/validation"
 )
 
 func TestCreateScheduleDefaultsAndValidation(t *testing.T) {
@@ -34,7 +35,7 @@ func TestCreateScheduleDefaultsAndValidation(t *testing.T) {
 	_, err = backup.CreateSchedule(ctx, f.db.Gorm, f.tn, backup.ScheduleInput{
 		Name: ptr(strings.Repeat("x", 256)), Timezone: ptr("Mars/Olympus"), Frequency: ptr("weekly"), TimeOfDay: ptr("25:00"),
 		DaysOfWeek: ptr([]int{1, 1, 8}), PolicyTypes: ptr([]string{"roleScopeTag", "nope"}), RetentionKeepLast: ptr(0)}, now)
-	v, ok := backup.IsValidation(err)
+	v, ok := validation.As(err)
 	if !ok {
 		t.Fatalf("error %v", err)
 	}
@@ -60,7 +61,7 @@ func TestCreateScheduleDefaultsAndValidation(t *testing.T) {
 	} {
 		if _, err := backup.CreateSchedule(ctx, f.db.Gorm, f.tn, bad, now); err == nil {
 			t.Errorf("accepted %+v", bad)
-		} else if _, ok := backup.IsValidation(err); !ok {
+		} else if _, ok := validation.As(err); !ok {
 			t.Errorf("%+v: %v is not a validation error", bad, err)
 		}
 	}

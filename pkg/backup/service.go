@@ -20,28 +20,13 @@ type Providers interface {
 	ForRun(ctx context.Context, tenant tenancy.Tenant, runType string, runID int64) (graph.Provider, error)
 }
 
-// Queue queues the job of a run this package created, in the caller's transaction, and records
-// the job on the run (operation_runs.job_id). pkg/jobs implements it for the three backup run
-// types; this package knows nothing of River.
-type Queue interface {
-	Enqueue(ctx context.Context, tx *gorm.DB, run operations.Run) error
-}
-
-// BatchQueue is a Queue that also queues many runs' jobs at once; the dispatcher uses it when
-// the queue offers it.
-type BatchQueue interface {
-	Queue
-	EnqueueMany(ctx context.Context, tx *gorm.DB, runs []operations.Run) error
-}
-
 // Service does the background work of backup schedules: the dispatcher, the backup runs, their
 // retention and the purge of retired sets.
 type Service struct {
 	db        *gorm.DB
 	sql       *sql.DB
-	runs      *operations.Service
+	runs      *operations.Service // creates, starts and completes this package's runs
 	providers Providers
-	queue     Queue
 	log       *slog.Logger
 	now       func() time.Time
 	fetchers  int
@@ -67,13 +52,14 @@ func WithFetchConcurrency(n int) Option {
 	}
 }
 
-// New builds the Service. providers and queue may be nil where only purge is needed (the CLI).
-func New(db *gorm.DB, runs *operations.Service, providers Providers, queue Queue, opts ...Option) (*Service, error) {
+// New builds the Service. providers may be nil where only purge is needed (the CLI); runs must
+// have a queue (operations.WithQueue) where the service dispatches runs.
+func New(db *gorm.DB, runs *operations.Service, providers Providers, opts ...Option) (*Service, error) {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{db: db, sql: sqlDB, runs: runs, providers: providers, queue: queue,
+	s := &Service{db: db, sql: sqlDB, runs: runs, providers: providers,
 		log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: time.Now, fetchers: 8, batchSize: 500}
 	for _, o := range opts {
 		o(s)

@@ -86,7 +86,7 @@ func BenchmarkTenTenantsAtOnce(b *testing.B) {
 			in := w.input(sel)
 			in.TenantID = &tn
 			in.Context = map[string]any{"selection": sel, "scope_key": sel.ScopeKey()}
-			run, _, err := w.starter.Start(context.Background(), in, nil, func(id int64) river.JobArgs { return jobs.InventorySyncArgs{RunID: id} })
+			run, _, err := w.runs.Start(context.Background(), nil, in, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -135,7 +135,7 @@ func BenchmarkJobPickupLatency(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		err := f.db.Gorm.Transaction(func(tx *gorm.DB) error {
-			_, err := f.queue.EnqueueTx(ctx, tx, pingArgs{Sent: time.Now()}, nil)
+			_, err := f.queue.InsertTx(ctx, tx, pingArgs{Sent: time.Now()}, nil)
 			return err
 		})
 		if err != nil {

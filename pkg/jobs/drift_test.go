@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
 
 	"github.com/tenantatlas/operations/pkg/drift"
 	"github.com/tenantatlas/operations/pkg/graph/graphtest"
@@ -75,7 +74,7 @@ func TestDriftEndToEnd(t *testing.T) {
 	}
 	in := w.input(drift.GenerationInputs(cmp))
 	in.Type, in.Context = operations.TypeDriftGenerateFindings, drift.GenerationInputs(cmp)
-	start, created, err := w.starter.Start(ctx, in, nil, func(id int64) river.JobArgs { return jobs.DriftGenerateArgs{RunID: id} })
+	start, created, err := w.runs.Start(ctx, nil, in, nil)
 	if err != nil || !created {
 		t.Fatalf("start generation: %v %v", created, err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tenantatlas/operations/pkg/database/dbtest"
 	"github.com/tenantatlas/operations/pkg/jobs"
+	"github.com/tenantatlas/operations/pkg/notify"
 	"github.com/tenantatlas/operations/pkg/operations"
 )
 
@@ -27,7 +28,6 @@ type fixture struct {
 	db      *dbtest.DB
 	runs    *operations.Service
 	queue   *jobs.Enqueuer
-	starter *jobs.Starter
 	log     *slog.Logger
 	ws, tn  int64
 	userID  int64
@@ -36,12 +36,14 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	tdb := dbtest.New(t)
-	f := &fixture{t: t, db: tdb, runs: operations.NewService(tdb.Gorm), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	f := &fixture{t: t, db: tdb, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	var err error
 	if f.queue, err = jobs.NewEnqueuer(tdb.SQL); err != nil {
 		t.Fatal(err)
 	}
-	f.starter = jobs.NewStarter(tdb.Gorm, f.runs, f.queue)
+	if f.runs, err = jobs.NewRunService(tdb.Gorm); err != nil {
+		t.Fatal(err)
+	}
 	f.ws = f.id(`INSERT INTO workspaces (name, slug) VALUES ('A', 'a')`)
 	f.tn = f.id(`INSERT INTO tenants (workspace_id, name, entra_tenant_id) VALUES ($1, 'T', 'e-1')`, f.ws)
 	f.userID = f.id(`INSERT INTO users (email, name) VALUES ('u@a.test', 'Uma')`)
@@ -75,7 +77,7 @@ func TestStartCreatesRunAndJobTogether(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	run, created, err := f.starter.Start(ctx, f.input("sel-1"), nil, func(id int64) river.JobArgs { return jobs.InventorySyncArgs{RunID: id} })
+	run, created, err := f.runs.Start(ctx, nil, f.input("sel-1"), nil)
 	if err != nil || !created || run.Status != operations.StatusQueued {
 		t.Fatalf("start: %+v %v %v", run, created, err)
 	}
@@ -88,7 +90,7 @@ func TestStartCreatesRunAndJobTogether(t *testing.T) {
 		t.Fatalf("job args %s", args)
 	}
 	// The same identity while active: the same run, no second job.
-	again, created, err := f.starter.Start(ctx, f.input("sel-1"), nil, func(id int64) river.JobArgs { return jobs.InventorySyncArgs{RunID: id} })
+	again, created, err := f.runs.Start(ctx, nil, f.input("sel-1"), nil)
 	if err != nil || created || again.ID != run.ID {
 		t.Fatalf("reuse: %d %v %v", again.ID, created, err)
 	}
@@ -97,19 +99,18 @@ func TestStartCreatesRunAndJobTogether(t *testing.T) {
 	}
 }
 
-type unencodable struct {
-	RunID int64     `json:"run_id"`
-	Bad   chan bool `json:"bad"`
-}
+// refusingQueue is a work queue that is unavailable: it refuses every job.
+type refusingQueue struct{}
 
-func (unencodable) Kind() string { return "inventory_sync" }
+func (refusingQueue) EnqueueTx(context.Context, *gorm.DB, []operations.Run) ([]int64, error) {
+	return nil, errors.New("the queue is unavailable")
+}
 
 func TestStartCompletesRunWhenQueueingFails(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	run, created, err := f.starter.Start(context.Background(), f.input("sel-2"), nil, func(id int64) river.JobArgs {
-		return unencodable{RunID: id, Bad: make(chan bool)}
-	})
+	runs := operations.NewService(f.db.Gorm, operations.WithQueue(refusingQueue{}), operations.OnComplete(notify.RunFinished))
+	run, created, err := runs.Start(context.Background(), nil, f.input("sel-2"), nil)
 	if err != nil || !created {
 		t.Fatalf("start: %v", err)
 	}
@@ -133,9 +134,8 @@ func TestStartHonoursIdempotencyKey(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	job := func(id int64) river.JobArgs { return jobs.InventorySyncArgs{RunID: id} }
-	key := &jobs.Idempotency{UserID: f.userID, Key: "k-1", RequestHash: "h-1"}
-	first, created, err := f.starter.Start(ctx, f.input("sel-3"), key, job)
+	key := &operations.Idempotency{UserID: f.userID, Key: "k-1", RequestHash: "h-1"}
+	first, created, err := f.runs.Start(ctx, nil, f.input("sel-3"), key)
 	if err != nil || !created {
 		t.Fatal(err)
 	}
@@ -143,11 +143,11 @@ func TestStartHonoursIdempotencyKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The run finished; the same key still answers with it (and 202), creating nothing.
-	again, created, err := f.starter.Start(ctx, f.input("sel-3"), key, job)
+	again, created, err := f.runs.Start(ctx, nil, f.input("sel-3"), key)
 	if err != nil || !created || again.ID != first.ID {
 		t.Fatalf("repeat: %d %v %v", again.ID, created, err)
 	}
-	if _, _, err := f.starter.Start(ctx, f.input("sel-4"), &jobs.Idempotency{UserID: f.userID, Key: "k-1", RequestHash: "other"}, job); !errors.Is(err, jobs.ErrIdempotencyKeyReused) {
+	if _, _, err := f.runs.Start(ctx, nil, f.input("sel-4"), &operations.Idempotency{UserID: f.userID, Key: "k-1", RequestHash: "other"}); !errors.Is(err, operations.ErrIdempotencyKeyReused) {
 		t.Fatalf("reused key: %v", err)
 	}
 	if n := f.count(`SELECT count(*) FROM operation_runs`); n != 1 {
@@ -176,7 +176,7 @@ func (transientErr) Transient() bool { return true }
 func TestTrackerOutcomes(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	tr := jobs.NewTracker(f.db.Gorm, f.runs, f.log)
+	tr := jobs.NewTracker(f.runs, f.log)
 	ctx := context.Background()
 
 	t.Run("success with counts", func(t *testing.T) {
@@ -366,7 +366,7 @@ func TestTwoWorkersNeverRunAJobTwice(t *testing.T) {
 	const jobsN = 60
 	for i := 0; i < jobsN; i++ {
 		if err := f.db.Gorm.Transaction(func(tx *gorm.DB) error {
-			_, err := f.queue.EnqueueTx(ctx, tx, countArgs{N: i}, nil)
+			_, err := f.queue.InsertTx(ctx, tx, countArgs{N: i}, nil)
 			return err
 		}); err != nil {
 			t.Fatal(err)

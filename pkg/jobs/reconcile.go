@@ -8,7 +8,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/tenantatlas/operations/pkg/notify"
 	"github.com/tenantatlas/operations/pkg/operations"
 )
 
@@ -25,30 +24,19 @@ type staleRun struct {
 
 // Reconcile completes stale runs as failed with run.stale: runs queued or running past their
 // type's time limit, and runs whose River job is gone (finished, discarded, cancelled or deleted
-// while the run is still active). It reads operation_runs and River's job table only, and says how
-// many runs it completed.
+// while the run is still active). It reads the active runs through the run service and the state
+// of their jobs from River's job table, and says how many runs it completed.
 func Reconcile(ctx context.Context, db *gorm.DB, runs *operations.Service, now time.Time) (int, error) {
-	var candidates []struct {
-		ID        int64
-		Type      string
-		Status    string
-		CreatedAt time.Time
-		StartedAt *time.Time
-		JobID     *int64
-		JobState  *string
-		JobExists bool
+	active, err := runs.ActiveRuns(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reconcile: %w", err)
 	}
-	err := db.WithContext(ctx).Raw(`
-		SELECT r.id, r.type, r.status, r.created_at, r.started_at, r.job_id,
-		       j.state::text AS job_state, j.id IS NOT NULL AS job_exists
-		FROM operation_runs r
-		LEFT JOIN river_job j ON j.id = r.job_id
-		WHERE r.status IN ('queued', 'running')`).Scan(&candidates).Error
+	states, err := jobStates(ctx, db, active)
 	if err != nil {
 		return 0, fmt.Errorf("reconcile: %w", err)
 	}
 	var stale []staleRun
-	for _, c := range candidates {
+	for _, c := range active {
 		limit := time.Hour
 		if t, ok := operations.Lookup(c.Type); ok && t.TimeLimit > 0 {
 			limit = t.TimeLimit
@@ -57,28 +45,27 @@ func Reconcile(ctx context.Context, db *gorm.DB, runs *operations.Service, now t
 		if c.StartedAt != nil {
 			since = *c.StartedAt
 		}
+		var state string
+		var exists bool
+		if c.JobID != nil {
+			state, exists = states[*c.JobID]
+		}
 		switch {
 		case now.Sub(since) > limit:
 			stale = append(stale, staleRun{c.ID, c.Type, fmt.Sprintf("The run was %s for longer than its time limit of %s.", c.Status, limit)})
-		case c.JobID != nil && !c.JobExists && now.Sub(c.CreatedAt) > jobGoneGrace:
+		case c.JobID != nil && !exists && now.Sub(c.CreatedAt) > jobGoneGrace:
 			stale = append(stale, staleRun{c.ID, c.Type, "The run's job no longer exists."})
-		case c.JobState != nil && (*c.JobState == "completed" || *c.JobState == "discarded" || *c.JobState == "cancelled"):
-			stale = append(stale, staleRun{c.ID, c.Type, "The run's job ended (" + *c.JobState + ") without completing the run."})
+		case state == "completed" || state == "discarded" || state == "cancelled":
+			stale = append(stale, staleRun{c.ID, c.Type, "The run's job ended (" + state + ") without completing the run."})
 		case c.JobID == nil && now.Sub(c.CreatedAt) > jobGoneGrace:
 			stale = append(stale, staleRun{c.ID, c.Type, "The run has no job."})
 		}
 	}
 	done := 0
 	for _, s := range stale {
-		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			run, err := runs.Transition(ctx, tx, s.ID, operations.Transition{
-				To: operations.StatusCompleted, Outcome: operations.OutcomeFailed,
-				Failures: []operations.Failure{{Code: operations.CodeRunStale, Message: s.Reason, Count: 1}},
-			})
-			if err != nil {
-				return err
-			}
-			return notify.RunFinished(ctx, tx, run)
+		_, err := runs.Transition(ctx, nil, s.ID, operations.Transition{
+			To: operations.StatusCompleted, Outcome: operations.OutcomeFailed,
+			Failures: []operations.Failure{{Code: operations.CodeRunStale, Message: s.Reason, Count: 1}},
 		})
 		switch {
 		case err == nil:
@@ -92,19 +79,34 @@ func Reconcile(ctx context.Context, db *gorm.DB, runs *operations.Service, now t
 	return done, nil
 }
 
-// PruneRuns deletes runs that completed before the cutoff, and says how many. Findings, items and
-// groups that pointed at them keep their rows with a NULL reference.
-func PruneRuns(ctx context.Context, db *gorm.DB, cutoff time.Time) (int64, error) {
-	var total int64
-	for {
-		res := db.WithContext(ctx).Exec(`DELETE FROM operation_runs WHERE id IN (
-			SELECT id FROM operation_runs WHERE status = 'completed' AND created_at < ? LIMIT 5000)`, cutoff)
-		if res.Error != nil {
-			return total, fmt.Errorf("prune runs: %w", res.Error)
-		}
-		total += res.RowsAffected
-		if res.RowsAffected < 5000 {
-			return total, nil
+// jobStates reads the state of the active runs' River jobs; a job that is gone has no entry.
+func jobStates(ctx context.Context, db *gorm.DB, active []operations.ActiveRun) (map[int64]string, error) {
+	ids := make([]int64, 0, len(active))
+	for _, r := range active {
+		if r.JobID != nil {
+			ids = append(ids, *r.JobID)
 		}
 	}
+	states := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return states, nil
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := sqlDB.QueryContext(ctx, `SELECT id, state::text FROM river_job WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("job states: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var state string
+		if err := rows.Scan(&id, &state); err != nil {
+			return nil, fmt.Errorf("job states: %w", err)
+		}
+		states[id] = state
+	}
+	return states, rows.Err()
 }

@@ -25,7 +25,7 @@ func (slowArgs) Kind() string { return "slow_test" }
 func TestGracefulShutdownLeavesNoRunRunning(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	tracker := jobs.NewTracker(f.db.Gorm, f.runs, f.log)
+	tracker := jobs.NewTracker(f.runs, f.log)
 	started := make(chan int64, 2)
 	add := func(w *river.Workers) {
 		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[slowArgs]) error {
@@ -55,7 +55,7 @@ func TestGracefulShutdownLeavesNoRunRunning(t *testing.T) {
 		work time.Duration
 	}{{quick, 300 * time.Millisecond}, {slow, time.Hour}} {
 		if err := f.db.Gorm.Transaction(func(tx *gorm.DB) error {
-			_, err := f.queue.EnqueueTx(ctx, tx, slowArgs{RunID: c.run.ID, Work: c.work}, nil)
+			_, err := f.queue.InsertTx(ctx, tx, slowArgs{RunID: c.run.ID, Work: c.work}, nil)
 			return err
 		}); err != nil {
 			t.Fatal(err)

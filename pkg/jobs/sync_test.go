@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
 
 	"github.com/tenantatlas/operations/pkg/directory"
 	"github.com/tenantatlas/operations/pkg/graph"
@@ -115,7 +114,7 @@ func (w *syncWorld) startInventory(sel inventory.Selection) operations.Run {
 	w.t.Helper()
 	in := w.input(sel)
 	in.Context = map[string]any{"selection": sel, "scope_key": sel.ScopeKey()}
-	run, _, err := w.starter.Start(context.Background(), in, nil, func(id int64) river.JobArgs { return jobs.InventorySyncArgs{RunID: id} })
+	run, _, err := w.runs.Start(context.Background(), nil, in, nil)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -276,7 +275,7 @@ func TestRunGroupSyncJob(t *testing.T) {
 	w.id(`INSERT INTO entra_groups (tenant_id, entra_group_id, display_name, last_seen_at) VALUES ($1, 'gone', 'Old', now() - interval '100 days')`, w.tn)
 	in := w.input(map[string]any{"selection": "groups_v1_all"})
 	in.Type = operations.TypeEntraGroupSync
-	run, _, err := w.starter.Start(context.Background(), in, nil, func(id int64) river.JobArgs { return jobs.GroupSyncArgs{RunID: id} })
+	run, _, err := w.runs.Start(context.Background(), nil, in, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/riverqueue/river/rivertype"
-	"gorm.io/gorm"
 
-	"github.com/tenantatlas/operations/pkg/notify"
 	"github.com/tenantatlas/operations/pkg/operations"
 )
 
@@ -30,9 +28,9 @@ const (
 )
 
 // Tracker drives every worker's run: queued → running → completed with its outcome, counts and
-// failures, and the initiator's notification in the same transaction.
+// failures, through the run service's one transition function (which stores the initiator's
+// notification in the completing transaction).
 type Tracker struct {
-	db   *gorm.DB
 	runs *operations.Service
 	log  *slog.Logger
 	// FailureCode maps a work error to a failure code; nil means CodeWorkerError.
@@ -40,8 +38,18 @@ type Tracker struct {
 }
 
 // NewTracker builds a Tracker.
-func NewTracker(db *gorm.DB, runs *operations.Service, log *slog.Logger) *Tracker {
-	return &Tracker{db: db, runs: runs, log: log}
+func NewTracker(runs *operations.Service, log *slog.Logger) *Tracker {
+	return &Tracker{runs: runs, log: log}
+}
+
+type attemptKey struct{}
+
+// LastAttempt reports whether the job a work function runs for will not be tried again after a
+// Transient error: work that must record more than the run when it gives up (a backup's set and
+// schedule) decides by it.
+func LastAttempt(ctx context.Context) bool {
+	last, _ := ctx.Value(attemptKey{}).(bool)
+	return last
 }
 
 // Track runs work for the job's run. It returns nil once the run is completed (whatever its
@@ -70,7 +78,8 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 		// A retry of this run's job: the work resumes within the same run.
 	}
 
-	result, workErr := t.safely(ctx, run, work)
+	lastAttempt := job.Attempt >= job.MaxAttempts
+	result, workErr := t.safely(context.WithValue(ctx, attemptKey{}, lastAttempt), run, work)
 	if workErr == nil {
 		result.To = operations.StatusCompleted
 		if result.Outcome == "" || result.Outcome == operations.OutcomePending {
@@ -80,7 +89,6 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 	}
 
 	var tr Transient
-	lastAttempt := job.Attempt >= job.MaxAttempts
 	if ctx.Err() == nil && errors.As(workErr, &tr) && tr.Transient() && !lastAttempt {
 		t.log.WarnContext(ctx, "run will be retried", "run_id", runID, "attempt", job.Attempt, "error", operations.Redact(workErr.Error()))
 		return workErr
@@ -100,18 +108,13 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 	return t.complete(context.WithoutCancel(ctx), runID, result)
 }
 
-// complete ends the run and notifies its initiator, together.
+// complete ends the run (and notifies its initiator, in the same transaction).
 func (t *Tracker) complete(ctx context.Context, runID int64, result operations.Transition) error {
-	return t.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		run, err := t.runs.Transition(ctx, tx, runID, result)
-		if errors.Is(err, operations.ErrTerminal) {
-			return nil // the reconciler got there first
-		}
-		if err != nil {
-			return err
-		}
-		return notify.RunFinished(ctx, tx, run)
-	})
+	_, err := t.runs.Transition(ctx, nil, runID, result)
+	if errors.Is(err, operations.ErrTerminal) {
+		return nil // the reconciler got there first
+	}
+	return err
 }
 
 type panicError struct{ value any }

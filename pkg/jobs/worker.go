@@ -26,7 +26,7 @@ type WorkerConfig struct {
 	DatabaseURL string
 	DB          *gorm.DB
 	Log         *slog.Logger
-	Runs        *operations.Service
+	Runs        *operations.Service // the one owner of runs; built with this process's queue
 	Inventory   *inventory.Syncer
 	Directory   *directory.Syncer
 	Drift       *drift.Generator // drift_generate_findings runs; without one they complete as failed
@@ -40,6 +40,42 @@ type WorkerConfig struct {
 	// PeriodicJobs adds periodic jobs of other packages (their workers go in AddWorkers).
 	PeriodicJobs []*river.PeriodicJob
 	AddWorkers   func(*river.Workers)
+}
+
+// works is the one table of run workers: for every registered run type, the work its runs do
+// (TestEveryRunTypeHasAWorker holds it to the registry). Work whose service the process was built
+// without completes its runs as failed.
+func (cfg WorkerConfig) works() map[string]Work {
+	missing := func(what string) Work {
+		return func(context.Context, operations.Run) (operations.Transition, error) {
+			return operations.Transition{}, fmt.Errorf("this worker is not configured for %s", what)
+		}
+	}
+	w := map[string]Work{
+		operations.TypeInventorySync:         missing("inventory syncs"),
+		operations.TypeEntraGroupSync:        missing("Entra group syncs"),
+		operations.TypeDriftGenerateFindings: missing("drift generation"),
+		operations.TypeBackupRun:             missing("backups"),
+		operations.TypeBackupRetention:       missing("backups"),
+		operations.TypeBackupPurge:           missing("backups"),
+	}
+	if cfg.Inventory != nil {
+		w[operations.TypeInventorySync] = cfg.Inventory.Sync
+	}
+	if cfg.Directory != nil {
+		w[operations.TypeEntraGroupSync] = cfg.Directory.Sync
+	}
+	if cfg.Drift != nil {
+		w[operations.TypeDriftGenerateFindings] = cfg.Drift.Generate
+	}
+	if b := cfg.Backups; b != nil {
+		w[operations.TypeBackupRun] = func(ctx context.Context, run operations.Run) (operations.Transition, error) {
+			return b.Execute(ctx, run, LastAttempt(ctx))
+		}
+		w[operations.TypeBackupRetention] = b.Retain
+		w[operations.TypeBackupPurge] = b.Purge
+	}
+	return w
 }
 
 // Worker is the River client that executes jobs, on the pgx driver (LISTEN/NOTIFY pick-up).
@@ -72,18 +108,15 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker pool: %w", err)
 	}
-	tracker := NewTracker(cfg.DB, cfg.Runs, cfg.Log)
+	tracker := NewTracker(cfg.Runs, cfg.Log)
 	tracker.FailureCode = graph.FailureCode
 
 	workers := river.NewWorkers()
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[InventorySyncArgs]) error {
-		return tracker.Track(ctx, job.JobRow, job.Args.RunID, cfg.Inventory.Sync)
-	}))
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[GroupSyncArgs]) error {
-		return tracker.Track(ctx, job.JobRow, job.Args.RunID, cfg.Directory.Sync)
-	}))
-	river.AddWorker(workers, driftWorker(tracker, cfg.Drift))
-	addBackupWorkers(workers, tracker, cfg.Backups)
+	for typ, work := range cfg.works() {
+		river.AddWorkerArgs(workers, ArgsFor(typ, 0), river.WorkFunc(func(ctx context.Context, job *river.Job[RunArgs]) error {
+			return tracker.Track(ctx, job.JobRow, job.Args.RunID, work)
+		}))
+	}
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[ReconcileArgs]) error {
 		n, err := Reconcile(ctx, cfg.DB, cfg.Runs, time.Now())
 		if n > 0 {
@@ -93,7 +126,7 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 	}))
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[PruneArgs]) error {
 		now := time.Now()
-		runs, err := PruneRuns(ctx, cfg.DB, now.Add(-cfg.RunRetention))
+		runs, err := cfg.Runs.Prune(ctx, now.Add(-cfg.RunRetention))
 		if err != nil {
 			return err
 		}
@@ -101,6 +134,7 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 		cfg.Log.InfoContext(ctx, "history pruned", "runs", runs, "groups", groups)
 		return err
 	}))
+	addBackupDispatchers(workers, cfg.Log, cfg.Backups)
 	if cfg.AddWorkers != nil {
 		cfg.AddWorkers(workers)
 	}

@@ -56,12 +56,21 @@ const (
 	TypeBackupPurge           = "backup_schedule_purge"
 )
 
-// Type is one registered run type. Every run type is declared once, here; authorisation,
-// validation, the SPA's labels and the guard tests read the registry.
+// Type is one registered run type: the whole story of a type is declared once, here.
+// Authorisation (the capability of its start route and of viewing its runs), validation, the
+// job kind its runs are queued as (the key), the related links of its runs, the SPA's labels and
+// the guard tests read the registry. The type's worker is the entry for its key in pkg/jobs'
+// work table; a test fails for a type without one, and for a type that users start without a
+// start route declaring the type's capability.
 type Type struct {
-	Key        string
+	Key        string // also the River job kind of its runs' jobs
 	Label      string
 	Capability string // needed to start a run of this type and to view one
+	// StartedBySystem: runs of this type are only ever created by other work (retention after a
+	// backup, the daily purge), so the type has no start route.
+	StartedBySystem bool
+	// Related are the pages of the run's tenant that a run of this type relates to.
+	Related []Related
 	// SummaryKeys are the summary_counts keys a run of this type may carry: the common keys
 	// first, then the type's own.
 	SummaryKeys []string
@@ -95,6 +104,7 @@ func registry() []Type {
 			SummaryKeys:  keys("created", "updated", "unchanged"),
 			IdentityRule: IdentityReuseActive,
 			TimeLimit:    30 * time.Minute,
+			Related:      []Related{{Rel: "inventory", Title: "Inventory", API: "inventory/items", UI: "inventory"}},
 		},
 		{
 			Key:          TypeEntraGroupSync,
@@ -103,6 +113,7 @@ func registry() []Type {
 			SummaryKeys:  keys("observed", "upserted", "errors", "created", "updated", "unchanged"),
 			IdentityRule: IdentityReuseActive,
 			TimeLimit:    30 * time.Minute,
+			Related:      []Related{{Rel: "directory_groups", Title: "Entra groups", API: "directory/groups", UI: "directory/groups"}},
 		},
 		{
 			Key:          TypeDriftGenerateFindings,
@@ -111,6 +122,7 @@ func registry() []Type {
 			SummaryKeys:  keys("created", "unchanged", "added", "removed", "modified"),
 			IdentityRule: IdentityReuseActive,
 			TimeLimit:    15 * time.Minute,
+			Related:      []Related{{Rel: "drift", Title: "Drift", API: "drift", UI: "drift"}},
 		},
 		{
 			Key:          TypeBackupRun,
@@ -121,20 +133,22 @@ func registry() []Type {
 			TimeLimit:    60 * time.Minute,
 		},
 		{
-			Key:          TypeBackupRetention,
-			Label:        "Backup retention",
-			Capability:   "tenant.backups.manage",
-			SummaryKeys:  keys("kept", "retired"),
-			IdentityRule: IdentitySlot,
-			TimeLimit:    15 * time.Minute,
+			Key:             TypeBackupRetention,
+			Label:           "Backup retention",
+			Capability:      "tenant.backups.manage",
+			SummaryKeys:     keys("kept", "retired"),
+			IdentityRule:    IdentitySlot,
+			TimeLimit:       15 * time.Minute,
+			StartedBySystem: true,
 		},
 		{
-			Key:          TypeBackupPurge,
-			Label:        "Backup purge",
-			Capability:   "tenant.backups.manage",
-			SummaryKeys:  keys("deleted", "items_deleted"),
-			IdentityRule: IdentitySlot,
-			TimeLimit:    60 * time.Minute,
+			Key:             TypeBackupPurge,
+			Label:           "Backup purge",
+			Capability:      "tenant.backups.manage",
+			SummaryKeys:     keys("deleted", "items_deleted"),
+			IdentityRule:    IdentitySlot,
+			TimeLimit:       60 * time.Minute,
+			StartedBySystem: true,
 		},
 	}
 }
@@ -169,6 +183,7 @@ func Types() []Type {
 
 func (t Type) clone() Type {
 	t.SummaryKeys = slices.Clone(t.SummaryKeys)
+	t.Related = slices.Clone(t.Related)
 	return t
 }
 

@@ -16,13 +16,19 @@ import (
 	"gorm.io/gorm"
 )
 
-// Errors of the run lifecycle. They are wrapped with details; test with errors.Is.
-var (
-	ErrUnknownType       = errors.New("unknown run type")
-	ErrInvalidInput      = errors.New("invalid run input")
-	ErrNotFound          = errors.New("run not found")
-	ErrTerminal          = errors.New("run is completed and cannot change")
-	ErrInvalidTransition = errors.New("invalid run transition")
+// Error is the type of this package's error values; they are constants, wrapped with details
+// where they are returned. Test with errors.Is.
+type Error string
+
+func (e Error) Error() string { return string(e) }
+
+// Errors of the run lifecycle.
+const (
+	ErrUnknownType       Error = "unknown run type"
+	ErrInvalidInput      Error = "invalid run input"
+	ErrNotFound          Error = "run not found"
+	ErrTerminal          Error = "run is completed and cannot change"
+	ErrInvalidTransition Error = "invalid run transition"
 )
 
 // SystemInitiator is the initiator name of runs that no user started.
@@ -32,11 +38,19 @@ const SystemInitiator = "System"
 // before it could be read.
 const ensureAttempts = 5
 
-// Service creates runs and moves them through their lifecycle.
+// Service creates runs, starts them (with their jobs) and moves them through their lifecycle. It
+// is the one owner of the operation_runs table.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db         *gorm.DB
+	now        func() time.Time
+	queue      Queue
+	onComplete CompletionHook
 }
+
+// CompletionHook is called by Transition, in the transaction that completes a run, with the
+// completed run. The program installs the initiator's notification here (pkg/notify), so that a
+// run and its notification commit together whoever completes the run.
+type CompletionHook func(ctx context.Context, tx *gorm.DB, run Run) error
 
 // Option configures a Service.
 type Option func(*Service)
@@ -44,6 +58,16 @@ type Option func(*Service)
 // WithClock sets the clock that stamps created_at, updated_at, started_at and completed_at.
 func WithClock(now func() time.Time) Option {
 	return func(s *Service) { s.now = now }
+}
+
+// WithQueue sets the work queue that Start and Enqueue put runs' jobs on.
+func WithQueue(q Queue) Option {
+	return func(s *Service) { s.queue = q }
+}
+
+// OnComplete sets the hook that Transition calls when it completes a run.
+func OnComplete(h CompletionHook) Option {
+	return func(s *Service) { s.onComplete = h }
 }
 
 // NewService returns a Service over db.

@@ -19,6 +19,11 @@ type Transition struct {
 	Outcome       Outcome
 	SummaryCounts map[string]any
 	Failures      []Failure
+	// Also is work that must commit with a completion (a backup run records its set and its
+	// schedule's last run, and queues retention). Transition calls it in the completing
+	// transaction, after the completion hook, with the completed run; an error rolls the
+	// completion back. Only completions call it.
+	Also func(ctx context.Context, tx *gorm.DB, run Run) error
 }
 
 // Terminal reports whether o is a final outcome.
@@ -54,23 +59,64 @@ const transitionAttempts = 3
 // it was, NULL for a run that never ran). A completed run never changes again (ErrTerminal); any
 // other move is ErrInvalidTransition; an unknown id is ErrNotFound.
 //
-// tx is the caller's transaction or nil. The change is one conditional UPDATE, so concurrent
-// transitions of one run cannot both succeed.
+// A completion commits in one transaction with the completion hook (the initiator's
+// notification) and the transition's Also: in tx when the caller holds one, else in its own.
+// The change is one conditional UPDATE, so concurrent transitions of one run cannot both succeed.
 func (s *Service) Transition(ctx context.Context, tx *gorm.DB, runID int64, t Transition) (Run, error) {
+	if err := t.validate(runID); err != nil {
+		return Run{}, err
+	}
+	if t.To != StatusCompleted {
+		return s.transition(ctx, s.conn(ctx, tx), runID, t)
+	}
+	var run Run
+	complete := func(tx *gorm.DB) error {
+		var err error
+		if run, err = s.transition(ctx, tx, runID, t); err != nil {
+			return err
+		}
+		if s.onComplete != nil {
+			if err := s.onComplete(ctx, tx, run); err != nil {
+				return fmt.Errorf("complete run %d: %w", runID, err)
+			}
+		}
+		if t.Also != nil {
+			if err := t.Also(ctx, tx, run); err != nil {
+				return fmt.Errorf("complete run %d: %w", runID, err)
+			}
+		}
+		return nil
+	}
+	var err error
+	if tx != nil {
+		err = complete(tx.WithContext(ctx))
+	} else {
+		err = s.db.WithContext(ctx).Transaction(complete)
+	}
+	if err != nil {
+		return Run{}, err
+	}
+	return run, nil
+}
+
+func (t Transition) validate(runID int64) error {
 	switch t.To {
 	case StatusQueued, StatusRunning:
 		if t.Outcome != "" && t.Outcome != OutcomePending {
-			return Run{}, fmt.Errorf("%w: run %d: status %s cannot have outcome %q", ErrInvalidTransition, runID, t.To, t.Outcome)
+			return fmt.Errorf("%w: run %d: status %s cannot have outcome %q", ErrInvalidTransition, runID, t.To, t.Outcome)
 		}
 	case StatusCompleted:
 		if !t.Outcome.Terminal() {
-			return Run{}, fmt.Errorf("%w: run %d: completing needs a terminal outcome, not %q", ErrInvalidTransition, runID, t.Outcome)
+			return fmt.Errorf("%w: run %d: completing needs a terminal outcome, not %q", ErrInvalidTransition, runID, t.Outcome)
 		}
 	default:
-		return Run{}, fmt.Errorf("%w: run %d: unknown status %q", ErrInvalidTransition, runID, t.To)
+		return fmt.Errorf("%w: run %d: unknown status %q", ErrInvalidTransition, runID, t.To)
 	}
-	db := s.conn(ctx, tx)
+	return nil
+}
 
+// transition is the conditional UPDATE of Transition, on db (a transaction or the pool).
+func (s *Service) transition(ctx context.Context, db *gorm.DB, runID int64, t Transition) (Run, error) {
 	var counts, failures *string
 	if t.SummaryCounts != nil {
 		typ, err := runType(db, runID)
