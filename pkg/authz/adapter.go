@@ -10,12 +10,15 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
 	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
 // errReadOnly: memberships change through the tenancy service, never through casbin.
 var errReadOnly = errors.New("authz: the membership adapter is read-only")
 
-// adapter loads the versioned policy and turns memberships into grouping rules:
+// adapter loads the versioned policy and turns the memberships' grants (tenancy.EachGrant) into
+// grouping rules (user, role, domain):
 //
 //   - every workspace membership: (user, role, workspace);
 //   - a workspace owner or manager is entitled to every tenant of the workspace: (user, role, tenant);
@@ -28,21 +31,6 @@ type adapter struct {
 	policies [][]string
 	domains  map[string][]string
 }
-
-const groupingSQL = `
-SELECT wm.user_id, wm.role, 'workspace:' || wm.workspace_id
-FROM workspace_memberships wm
-UNION ALL
-SELECT wm.user_id, wm.role, 'tenant:' || t.id
-FROM workspace_memberships wm
-JOIN tenants t ON t.workspace_id = wm.workspace_id
-WHERE wm.role IN ('owner', 'manager')
-   OR EXISTS (SELECT 1 FROM tenant_memberships tm WHERE tm.tenant_id = t.id AND tm.user_id = wm.user_id)
-UNION ALL
-SELECT tm.user_id, tm.role, 'tenant:' || tm.tenant_id
-FROM tenant_memberships tm
-JOIN tenants t ON t.id = tm.tenant_id
-JOIN workspace_memberships wm ON wm.workspace_id = t.workspace_id AND wm.user_id = tm.user_id`
 
 func (a *adapter) LoadPolicy(m model.Model) error {
 	for _, line := range strings.Split(policyText, "\n") {
@@ -62,34 +50,24 @@ func (a *adapter) LoadPolicy(m model.Model) error {
 
 	ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 	defer cancel()
-	rows, err := a.db.WithContext(ctx).Raw(groupingSQL).Rows()
-	if err != nil {
-		return fmt.Errorf("load memberships: %w", err)
-	}
-	defer rows.Close()
 	a.domains = map[string][]string{}
 	seen := map[[3]string]bool{}
 	seenDom := map[[2]string]bool{}
-	for rows.Next() {
-		var userID int64
-		var role, domain string
-		if err := rows.Scan(&userID, &role, &domain); err != nil {
-			return fmt.Errorf("load memberships: %w", err)
-		}
-		rule := [3]string{userSubject(userID), roleSubject(role), domain}
+	return tenancy.EachGrant(ctx, a.db, func(g tenancy.Grant) error {
+		rule := [3]string{userSubject(g.UserID), roleSubject(string(g.Role)), g.Domain}
 		if seen[rule] {
-			continue
+			return nil
 		}
-		if !seenDom[[2]string{rule[0], domain}] {
-			seenDom[[2]string{rule[0], domain}] = true
-			a.domains[rule[0]] = append(a.domains[rule[0]], domain)
+		if !seenDom[[2]string{rule[0], g.Domain}] {
+			seenDom[[2]string{rule[0], g.Domain}] = true
+			a.domains[rule[0]] = append(a.domains[rule[0]], g.Domain)
 		}
 		seen[rule] = true
 		if err := persist.LoadPolicyArray([]string{"g", rule[0], rule[1], rule[2]}, m); err != nil {
 			return fmt.Errorf("grouping rule: %w", err)
 		}
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 func (a *adapter) SavePolicy(model.Model) error                              { return errReadOnly }
