@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/tenantatlas/operations/pkg/database"
 )
 
@@ -19,7 +17,7 @@ type Schedule struct {
 	Timezone           string               ``
 	Frequency          string               ``
 	TimeOfDay          string               `gorm:"type:time"`
-	DaysOfWeek         pq.Int32Array        `gorm:"type:smallint[]"`
+	DaysOfWeek         database.Int32Array  `gorm:"type:smallint[]"`
 	PolicyTypes        database.StringArray `gorm:"type:text[]"`
 	IncludeFoundations bool                 ``
 	RetentionKeepLast  int                  ``

@@ -9,7 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	"github.com/tenantatlas/operations/pkg/database"
@@ -95,7 +94,7 @@ func (in ScheduleInput) apply(s *Schedule, creating bool) error {
 		switch *in.Frequency {
 		case Daily, Weekly:
 			if *in.Frequency == Daily && in.DaysOfWeek == nil {
-				s.DaysOfWeek = pq.Int32Array{} // a daily schedule has no days
+				s.DaysOfWeek = database.Int32Array{} // a daily schedule has no days
 			}
 			s.Frequency = *in.Frequency
 		default:
@@ -110,7 +109,7 @@ func (in ScheduleInput) apply(s *Schedule, creating bool) error {
 		}
 	}
 	if in.DaysOfWeek != nil {
-		days := pq.Int32Array{}
+		days := database.Int32Array{}
 		ok := true
 		for _, d := range *in.DaysOfWeek {
 			switch {
@@ -213,7 +212,7 @@ func NextRunAt(s Schedule, now time.Time) *time.Time {
 // Defaults: enabled, time zone UTC, foundations included, retention_keep_last 30.
 func CreateSchedule(ctx context.Context, db *gorm.DB, tenantID int64, in ScheduleInput, now time.Time) (Schedule, error) {
 	s := Schedule{TenantID: tenantID, IsEnabled: true, Timezone: DefaultTimezone, IncludeFoundations: true,
-		RetentionKeepLast: DefaultRetention, DaysOfWeek: pq.Int32Array{}, PolicyTypes: database.StringArray{}}
+		RetentionKeepLast: DefaultRetention, DaysOfWeek: database.Int32Array{}, PolicyTypes: database.StringArray{}}
 	if err := in.apply(&s, true); err != nil {
 		return Schedule{}, err
 	}
