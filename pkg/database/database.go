@@ -21,7 +21,7 @@ import (
 )
 
 // ErrUnreachable wraps every failure to connect to the database server.
-var ErrUnreachable = errors.New("database unreachable")
+const ErrUnreachable Error = "database unreachable"
 
 // Setting is a PostgreSQL session setting applied to every connection of a pool.
 type Setting struct{ Name, Value string }

@@ -26,7 +26,7 @@ type Migrator struct {
 }
 
 // ErrDirty says that a migration failed half-way and the schema needs a look by hand.
-var ErrDirty = errors.New("database is dirty")
+const ErrDirty Error = "database is dirty"
 
 // NewMigrator connects to databaseURL and prepares the embedded chain.
 func NewMigrator(ctx context.Context, databaseURL string) (*Migrator, error) {

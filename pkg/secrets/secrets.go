@@ -16,7 +16,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -37,14 +36,14 @@ const (
 )
 
 // ErrNoKey reports that no key was configured.
-var ErrNoKey = errors.New(EnvVar + " is not set: set it to 32 random bytes as base64 (e.g. `openssl rand -base64 32`) or as 64 hex characters")
+const ErrNoKey Error = EnvVar + " is not set: set it to 32 random bytes as base64 (e.g. `openssl rand -base64 32`) or as 64 hex characters"
 
 // ErrBadKey reports a key of the wrong shape. The key itself is never part of the message.
-var ErrBadKey = errors.New(EnvVar + " is malformed: want 32 bytes given as base64 (standard or URL alphabet, e.g. `openssl rand -base64 32`) or as 64 hex characters")
+const ErrBadKey Error = EnvVar + " is malformed: want 32 bytes given as base64 (standard or URL alphabet, e.g. `openssl rand -base64 32`) or as 64 hex characters"
 
 // ErrOpen reports a value that does not decrypt: tampered with, sealed under another key or with
 // other additional data, or not a sealed value at all.
-var ErrOpen = errors.New("secrets: cannot decrypt: the value was altered, belongs elsewhere or was sealed under another " + EnvVar)
+const ErrOpen Error = "secrets: cannot decrypt: the value was altered, belongs elsewhere or was sealed under another " + EnvVar
 
 // Sealer seals and opens values under one key. It is safe for concurrent use.
 type Sealer struct {
