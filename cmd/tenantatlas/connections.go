@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/tenantatlas/operations/pkg/connections"
 	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/secrets"
@@ -24,7 +25,7 @@ func connectionsCmd(ctx context.Context, e env, args []string) error {
 	}
 	fs := flag.NewFlagSet("connections set", flag.ContinueOnError)
 	tenantID := fs.Int64("tenant", 0, "the tenant's id (required)")
-	kind := fs.String("kind", graph.KindGraph, "graph or simulated")
+	kind := fs.String("kind", connections.KindGraph, "graph or simulated")
 	clientID := fs.String("client-id", "", "the app registration's client id (graph)")
 	secretStdin := fs.Bool("secret-stdin", false, "read the client secret from the first line of stdin (graph)")
 	certFile := fs.String("certificate-file", "", "PEM `file` with the app's certificate and its RSA private key, instead of a secret (graph)")
@@ -37,7 +38,7 @@ func connectionsCmd(ctx context.Context, e env, args []string) error {
 	if *secretStdin && *certFile != "" {
 		return fmt.Errorf("%w: give --secret-stdin or --certificate-file, not both", errUsage)
 	}
-	conn := graph.Connection{Kind: *kind, ClientID: *clientID}
+	conn := connections.Connection{Kind: *kind, ClientID: *clientID}
 	if *certFile != "" {
 		pemData, err := readCertificateFile(*certFile)
 		if err != nil {
@@ -73,7 +74,7 @@ func connectionsCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("connections set: tenant %d: %w", *tenantID, err)
 	}
-	if err := graph.NewConnections(db, sealer).Save(ctx, t.ID, conn); err != nil {
+	if err := connections.NewConnections(db, sealer).Save(ctx, t.ID, conn); err != nil {
 		return fmt.Errorf("connections set: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "tenant %d (%s) connected: %s\n", t.ID, t.Name, conn.Kind)

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantatlas/operations/pkg/connections"
 	"github.com/tenantatlas/operations/pkg/database/dbtest"
-	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/graph/graphtest"
 	"github.com/tenantatlas/operations/pkg/secrets"
 )
@@ -74,8 +74,8 @@ func TestConnectionsSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := graph.NewConnections(tdb.Gorm, sealer).Get(context.Background(), 5)
-	if err != nil || info.Credential != graph.CredentialCertificate || info.ClientID != "app-1" {
+	info, err := connections.NewConnections(tdb.Gorm, sealer).Get(context.Background(), 5)
+	if err != nil || info.Credential != connections.CredentialCertificate || info.ClientID != "app-1" {
 		t.Fatalf("Get = %+v, %v", info, err)
 	}
 

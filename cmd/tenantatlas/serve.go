@@ -13,6 +13,7 @@ import (
 	"github.com/tenantatlas/operations/api"
 	"github.com/tenantatlas/operations/pkg/authz"
 	"github.com/tenantatlas/operations/pkg/backup"
+	"github.com/tenantatlas/operations/pkg/connections"
 	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/directory"
 	"github.com/tenantatlas/operations/pkg/drift"
@@ -151,9 +152,9 @@ func newWorker(ctx context.Context, e env, db *gorm.DB, runs *operations.Service
 			return nil, err
 		}
 	}
-	var opts []graph.ConnectionsOption
+	var opts []connections.ConnectionsOption
 	if e.cfg.GraphBaseURL != "" || e.cfg.GraphTokenURL != "" {
-		opts = append(opts, graph.WithClientConfig(func(c *graph.ClientConfig) {
+		opts = append(opts, connections.WithClientConfig(func(c *graph.ClientConfig) {
 			if e.cfg.GraphBaseURL != "" {
 				c.BaseURL = e.cfg.GraphBaseURL
 			}
@@ -162,7 +163,7 @@ func newWorker(ctx context.Context, e env, db *gorm.DB, runs *operations.Service
 			}
 		}))
 	}
-	conns := graph.NewConnections(db, sealer, opts...)
+	conns := connections.NewConnections(db, sealer, opts...)
 	inv, err := inventory.NewSyncer(db, conns)
 	if err != nil {
 		return nil, err

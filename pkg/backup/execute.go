@@ -15,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/tenantatlas/operations/pkg/connections"
 	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/inventory"
 	"github.com/tenantatlas/operations/pkg/operations"
@@ -138,7 +139,7 @@ func (s *Service) Execute(ctx context.Context, run operations.Run, lastAttempt b
 	provider, err := s.providers.ForRun(ctx, tenant, run.Type, run.ID)
 	if err != nil {
 		msg := err.Error()
-		if errors.Is(err, graph.ErrNoConnection) {
+		if errors.Is(err, connections.ErrNoConnection) {
 			msg = "The tenant has no provider connection: " + msg
 		}
 		return s.finish(ctx, run, &sched, stop(operations.OutcomeFailed, FailureCode(err), msg))

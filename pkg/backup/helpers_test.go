@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/tenantatlas/operations/pkg/backup"
+	"github.com/tenantatlas/operations/pkg/connections"
 	"github.com/tenantatlas/operations/pkg/database/dbtest"
 	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/graph/graphtest"
@@ -144,7 +144,7 @@ func countsOf(t testing.TB, r operations.Run) map[string]int64 {
 type world struct {
 	*fixture
 	graph  *graphtest.Server
-	conns  *graph.Connections
+	conns  *connections.Connections
 	logs   *lockedBuffer
 	cancel context.CancelFunc
 	done   chan error
@@ -172,14 +172,14 @@ func newWorld(t testing.TB, opts ...backup.Option) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.conns = graph.NewConnections(w.db.Gorm, sealer,
-		graph.WithEndpoints(w.graph.URL(), w.graph.TokenURL("{tenant}")),
-		graph.WithHTTPClient(w.graph.Client()),
-		graph.WithClientConfig(func(c *graph.ClientConfig) {
+	w.conns = connections.NewConnections(w.db.Gorm, sealer,
+		connections.WithEndpoints(w.graph.URL(), w.graph.TokenURL("{tenant}")),
+		connections.WithHTTPClient(w.graph.Client()),
+		connections.WithClientConfig(func(c *graph.ClientConfig) {
 			c.MaxAttempts = 2
 			c.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 		}))
-	if err := w.conns.Save(context.Background(), w.tn, graph.Connection{Kind: graph.KindGraph, ClientID: appID, ClientSecret: appSecret}); err != nil {
+	if err := w.conns.Save(context.Background(), w.tn, connections.Connection{Kind: connections.KindGraph, ClientID: appID, ClientSecret: appSecret}); err != nil {
 		t.Fatal(err)
 	}
 	w.svc = w.service(w.conns, append([]backup.Option{backup.WithLogger(log)}, opts...)...)

@@ -14,7 +14,7 @@ import (
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
-// Providers hands out a tenant's Graph provider (see inventory.Providers); *graph.Connections is
+// Providers hands out a tenant's Graph provider (see inventory.Providers); *connections.Connections is
 // one.
 type Providers interface {
 	ForRun(ctx context.Context, tenant tenancy.Tenant, runType string, runID int64) (graph.Provider, error)

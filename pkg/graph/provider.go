@@ -1,7 +1,7 @@
 // Package graph reaches Microsoft Graph for TenantAtlas: the Intune policy types it reads, a real
 // client (OAuth2 client credentials per tenant, @odata.nextLink paging, 429/503 back-off), a
-// deterministic simulated provider for the demo, typed errors with stable failure codes, and the
-// per-tenant connections (secrets sealed at rest) that choose between them.
+// deterministic simulated provider for the demo, and typed errors with stable failure codes. The
+// per-tenant connections that choose between them are stored by package connections.
 //
 // Sub-package graphtest is a fake Graph server speaking Graph's JSON, for tests.
 package graph

@@ -10,12 +10,13 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/tenantatlas/operations/pkg/connections"
 	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
-// Providers hands out the Graph provider for one run of a tenant; *graph.Connections is one.
+// Providers hands out the Graph provider for one run of a tenant; *connections.Connections is one.
 type Providers interface {
 	ForRun(ctx context.Context, tenant tenancy.Tenant, runType string, runID int64) (graph.Provider, error)
 }
@@ -77,7 +78,7 @@ func (s *Syncer) Sync(ctx context.Context, run operations.Run) (operations.Trans
 	provider, err := s.providers.ForRun(ctx, tenant, run.Type, run.ID)
 	if err != nil {
 		result.Outcome = operations.OutcomeFailed
-		result.Failures = []operations.Failure{{Code: graph.ConnectionFailureCode(err), Message: err.Error(), Count: 1}}
+		result.Failures = []operations.Failure{{Code: connections.ConnectionFailureCode(err), Message: err.Error(), Count: 1}}
 		return result, nil
 	}
 

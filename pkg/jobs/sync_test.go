@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-
+	"github.com/tenantatlas/operations/pkg/connections"
 	"github.com/tenantatlas/operations/pkg/directory"
 	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/graph/graphtest"
@@ -31,7 +31,7 @@ const (
 type syncWorld struct {
 	*fixture
 	graph     *graphtest.Server
-	conns     *graph.Connections
+	conns     *connections.Connections
 	secretKey string
 	logs      *lockedBuffer
 	sleeps    *sleepRecorder
@@ -77,10 +77,10 @@ func newSyncWorld(t testing.TB) *syncWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conns := graph.NewConnections(f.db.Gorm, sealer,
-		graph.WithEndpoints(w.graph.URL(), w.graph.TokenURL("{tenant}")),
-		graph.WithHTTPClient(w.graph.Client()),
-		graph.WithClientConfig(func(c *graph.ClientConfig) { c.Sleep = w.sleeps.sleep; c.MaxAttempts = 4 }))
+	conns := connections.NewConnections(f.db.Gorm, sealer,
+		connections.WithEndpoints(w.graph.URL(), w.graph.TokenURL("{tenant}")),
+		connections.WithHTTPClient(w.graph.Client()),
+		connections.WithClientConfig(func(c *graph.ClientConfig) { c.Sleep = w.sleeps.sleep; c.MaxAttempts = 4 }))
 	w.conns = conns
 	w.saveConnection(f.tn)
 	inv, err := inventory.NewSyncer(f.db.Gorm, conns)
@@ -105,7 +105,7 @@ func newSyncWorld(t testing.TB) *syncWorld {
 
 func (w *syncWorld) saveConnection(tenantID int64) {
 	w.t.Helper()
-	if err := w.conns.Save(context.Background(), tenantID, graph.Connection{Kind: graph.KindGraph, ClientID: appID, ClientSecret: appSecret}); err != nil {
+	if err := w.conns.Save(context.Background(), tenantID, connections.Connection{Kind: connections.KindGraph, ClientID: appID, ClientSecret: appSecret}); err != nil {
 		w.t.Fatal(err)
 	}
 }

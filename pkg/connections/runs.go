@@ -1,10 +1,11 @@
-package graph
+package connections
 
 import (
 	"context"
 	"errors"
 	"fmt"
 
+	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
@@ -15,7 +16,7 @@ const CodeNotConnected = "provider.not_connected"
 // ForRun returns the provider for one run of a tenant. The run's generation, the number of the
 // tenant's earlier runs of the same type, is what the simulated provider varies its data by, so
 // consecutive syncs of a demo tenant see a little change.
-func (c *Connections) ForRun(ctx context.Context, tenant tenancy.Tenant, runType string, runID int64) (Provider, error) {
+func (c *Connections) ForRun(ctx context.Context, tenant tenancy.Tenant, runType string, runID int64) (graph.Provider, error) {
 	generation, err := operations.CountEarlierRuns(ctx, c.db, tenant.ID, runType, runID)
 	if err != nil {
 		return nil, fmt.Errorf("count the tenant's runs: %w", err)
@@ -28,5 +29,5 @@ func ConnectionFailureCode(err error) string {
 	if errors.Is(err, ErrNoConnection) {
 		return CodeNotConnected
 	}
-	return FailureCode(err)
+	return graph.FailureCode(err)
 }

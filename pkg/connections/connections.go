@@ -1,4 +1,7 @@
-package graph
+// Package connections stores each tenant's provider connection (the provider_connections table:
+// a Microsoft Graph app's client credentials, sealed at rest, or the simulated demo tenant) and
+// builds the graph.Provider a run of the tenant uses.
+package connections
 
 import (
 	"bytes"
@@ -13,6 +16,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/secrets"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
@@ -36,7 +40,7 @@ type Connection struct {
 	ClientID     string // Graph only
 	ClientSecret string // Graph only
 	// CertificatePEM is the app's certificate and its RSA private key in PEM (see
-	// ClientConfig.CertificatePEM). Graph only.
+	// graph.ClientConfig.CertificatePEM). Graph only.
 	CertificatePEM []byte
 }
 
@@ -107,8 +111,8 @@ func (connectionRow) TableName() string { return "provider_connections" }
 type Connections struct {
 	db        *gorm.DB
 	sealer    *secrets.Sealer
-	client    ClientConfig // template for Graph clients: endpoints, HTTP client, retry settings
-	simulated SimulatedOptions
+	client    graph.ClientConfig // template for Graph clients: endpoints, HTTP client, retry settings
+	simulated graph.SimulatedOptions
 }
 
 // ConnectionsOption configures Connections.
@@ -129,12 +133,12 @@ func WithHTTPClient(hc *http.Client) ConnectionsOption {
 
 // WithClientConfig adjusts the template every Graph client is made from (retries, page size,
 // sleep); tenant id and credentials are filled in per tenant.
-func WithClientConfig(fn func(*ClientConfig)) ConnectionsOption {
+func WithClientConfig(fn func(*graph.ClientConfig)) ConnectionsOption {
 	return func(c *Connections) { fn(&c.client) }
 }
 
 // WithSimulatedOptions sizes the simulated tenants.
-func WithSimulatedOptions(o SimulatedOptions) ConnectionsOption {
+func WithSimulatedOptions(o graph.SimulatedOptions) ConnectionsOption {
 	return func(c *Connections) { c.simulated = o }
 }
 
@@ -166,7 +170,7 @@ func (c *Connections) Save(ctx context.Context, tenantID int64, conn Connection)
 			return errors.New("graph: a Graph connection needs a client id and either a client secret or a certificate")
 		}
 		if hasCert {
-			if _, _, err := ParseCertificatePEM(conn.CertificatePEM); err != nil {
+			if _, _, err := graph.ParseCertificatePEM(conn.CertificatePEM); err != nil {
 				return err
 			}
 		}
@@ -240,10 +244,11 @@ func (c *Connections) load(ctx context.Context, tenantID int64) (connectionRow, 
 	return rows[0], nil
 }
 
-// Provider returns the tenant's provider: a Client for a Graph connection, a Simulated tenant
-// (keyed by the Entra tenant id, at generation) for a simulated one, ErrNoConnection when none
-// is stored. A Client is made afresh on every call, so a sync run fetches its own token.
-func (c *Connections) Provider(ctx context.Context, tenant tenancy.Tenant, generation int64) (Provider, error) {
+// Provider returns the tenant's provider: a graph.Client for a Graph connection, a
+// graph.Simulated tenant (keyed by the Entra tenant id, at generation) for a simulated one,
+// ErrNoConnection when none is stored. A Client is made afresh on every call, so a sync run
+// fetches its own token.
+func (c *Connections) Provider(ctx context.Context, tenant tenancy.Tenant, generation int64) (graph.Provider, error) {
 	row, err := c.load(ctx, tenant.ID)
 	if err != nil {
 		return nil, err
@@ -254,7 +259,7 @@ func (c *Connections) Provider(ctx context.Context, tenant tenancy.Tenant, gener
 		if key == "" {
 			key = "tenant:" + strconv.FormatInt(tenant.ID, 10)
 		}
-		return NewSimulated(key, generation, c.simulated), nil
+		return graph.NewSimulated(key, generation, c.simulated), nil
 	case KindGraph:
 		if c.sealer == nil {
 			return nil, ErrNoSealer
@@ -272,7 +277,7 @@ func (c *Connections) Provider(ctx context.Context, tenant tenancy.Tenant, gener
 		}
 		cfg := c.client
 		cfg.TenantID, cfg.ClientID, cfg.ClientSecret, cfg.CertificatePEM = tenant.EntraTenantID, row.ClientID, secret, certPEM
-		return NewClient(cfg)
+		return graph.NewClient(cfg)
 	}
 	return nil, fmt.Errorf("graph: tenant %d has a connection of unknown kind %q", tenant.ID, row.Kind)
 }

@@ -1,4 +1,4 @@
-package graph
+package connections
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tenantatlas/operations/pkg/database/dbtest"
+	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/graph/graphtest"
 	"github.com/tenantatlas/operations/pkg/secrets"
 	"github.com/tenantatlas/operations/pkg/tenancy"
@@ -20,6 +21,7 @@ type connFixture struct {
 	db     *dbtest.DB
 	sealer *secrets.Sealer
 	srv    *graphtest.Server
+	creds  *credRecorder
 	conns  *Connections
 	tenant tenancy.Tenant
 }
@@ -32,11 +34,11 @@ func newConnFixture(t *testing.T) connFixture {
 		t.Fatal(err)
 	}
 	srv := graphtest.NewServer(t)
-	f := connFixture{db: tdb, sealer: sealer, srv: srv}
+	f := connFixture{db: tdb, sealer: sealer, srv: srv, creds: &credRecorder{}}
 	f.conns = NewConnections(tdb.Gorm, sealer,
 		WithEndpoints(srv.URL(), srv.TokenURL("{tenant}")),
-		WithHTTPClient(&http.Client{Timeout: 10 * time.Second}),
-		WithClientConfig(func(c *ClientConfig) {
+		WithHTTPClient(&http.Client{Transport: f.creds, Timeout: 10 * time.Second}),
+		WithClientConfig(func(c *graph.ClientConfig) {
 			c.MaxAttempts = 2
 			c.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 		}),
@@ -102,8 +104,8 @@ func TestConnectionsGraphSecretSealedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := p.(*Client); !ok {
-		t.Fatalf("provider is %T, want *Client", p)
+	if _, ok := p.(*graph.Client); !ok {
+		t.Fatalf("provider is %T, want *graph.Client", p)
 	}
 	objs, _, err := collect(ctx, p, "deviceConfiguration")
 	if err != nil || len(objs) != 3 {
@@ -149,7 +151,7 @@ func TestConnectionsWithoutSealer(t *testing.T) {
 	}
 	if p, err := noKey.Provider(ctx, other, 3); err != nil {
 		t.Fatal(err)
-	} else if s, ok := p.(*Simulated); !ok || s.Generation() != 3 {
+	} else if s, ok := p.(*graph.Simulated); !ok || s.Generation() != 3 {
 		t.Fatalf("provider %T", p)
 	}
 }
@@ -184,7 +186,7 @@ func TestConnectionsSimulatedAndReplace(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _, err := collect(ctx, p, "deviceConfiguration")
-	want, _, _ := collect(ctx, NewSimulated(f.tenant.EntraTenantID, 2, SimulatedOptions{}), "deviceConfiguration")
+	want, _, _ := collect(ctx, graph.NewSimulated(f.tenant.EntraTenantID, 2, graph.SimulatedOptions{}), "deviceConfiguration")
 	if err != nil || len(got) != 12 || got[0].ID() != want[0].ID() {
 		t.Fatalf("simulated provider keyed by the Entra tenant id: %d objects, %v", len(got), err)
 	}
@@ -227,7 +229,7 @@ func TestConnectionsBadCredentialsSurfaceAsTokenExpired(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = collectGroups(ctx, p)
-	if FailureCode(err) != CodeTokenExpired || strings.Contains(err.Error(), testSecret) {
+	if graph.FailureCode(err) != graph.CodeTokenExpired || strings.Contains(err.Error(), testSecret) {
 		t.Fatalf("err = %v", err)
 	}
 }
