@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useApi } from '../context';
+import { queryKeys } from '../api/queryKeys';
 import { BackoffPoller } from '../hooks/backoffPoller';
 import { useMe } from '../hooks/useMe';
 import type { OperationRun, OperationRunList } from '../api/types';
@@ -59,16 +60,20 @@ export function ActiveRunsProvider({ children, initialDelayMs = 1000, maxDelayMs
         for (const id of finished) watched.current.delete(id);
         if (finished.size > 0) {
           // Some work ended: refresh what shows runs, counts, items and notifications.
-          for (const id of finished) void qc.invalidateQueries({ queryKey: ['run', id] });
-          void qc.invalidateQueries({ queryKey: ['runs'] });
-          void qc.invalidateQueries({ queryKey: ['run-counts'] });
-          void qc.invalidateQueries({ queryKey: ['inventory'] });
-          void qc.invalidateQueries({ queryKey: ['groups'] });
-          void qc.invalidateQueries({ queryKey: ['drift'] });
-          void qc.invalidateQueries({ queryKey: ['findings'] });
-          void qc.invalidateQueries({ queryKey: ['backup-schedules'] });
-          void qc.invalidateQueries({ queryKey: ['backup-sets'] });
-          void qc.invalidateQueries({ queryKey: ['notifications'] });
+          for (const id of finished) void qc.invalidateQueries({ queryKey: queryKeys.run(id) });
+          for (const queryKey of [
+            queryKeys.runs.all(),
+            queryKeys.runCounts.all(),
+            queryKeys.inventory.all(),
+            queryKeys.groups.all(),
+            queryKeys.drift.all(),
+            queryKeys.findings.all(),
+            queryKeys.backupSchedules.all(),
+            queryKeys.backupSets.all(),
+            queryKeys.notifications(),
+          ]) {
+            void qc.invalidateQueries({ queryKey });
+          }
         }
         setPolling(poller.state === 'polling');
       },

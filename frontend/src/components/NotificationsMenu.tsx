@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useRef, useState } from 'react';
 import { useApi } from '../context';
+import { queryKeys } from '../api/queryKeys';
 import { formatRelative } from '../format';
 import type { Notification } from '../api/types';
 import { useDismiss } from './ActiveRuns';
@@ -21,17 +22,17 @@ export function NotificationsMenu() {
   const ref = useRef<HTMLDivElement>(null);
   useDismiss(ref, open, () => setOpen(false));
   const q = useQuery({
-    queryKey: ['notifications'],
+    queryKey: queryKeys.notifications(),
     queryFn: () => api.notifications(),
     refetchInterval: 60_000,
   });
   const markRead = useMutation({
     mutationFn: (id: number) => api.readNotification(id),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['notifications'] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.notifications() }),
   });
   const readAll = useMutation({
     mutationFn: () => api.readAllNotifications(),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['notifications'] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.notifications() }),
   });
   const unread = q.data?.unread ?? 0;
   const items = q.data?.data ?? [];

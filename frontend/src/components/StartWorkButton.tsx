@@ -1,7 +1,8 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { useId } from 'react';
 import type { StartedRun } from '../api/client';
 import { errorMessage } from '../api/errors';
+import { queryKeys } from '../api/queryKeys';
 import { useMe } from '../hooks/useMe';
 import { useActiveRuns } from './ActiveRuns';
 import { queuedToast, useToasts } from './Toasts';
@@ -20,7 +21,7 @@ export function StartWorkButton({
   capability: string;
   children: string;
   start: () => Promise<StartedRun>;
-  invalidate: readonly unknown[][];
+  invalidate: readonly QueryKey[];
 }) {
   const me = useMe();
   const toasts = useToasts();
@@ -34,8 +35,8 @@ export function StartWorkButton({
       toasts.show(queuedToast(run.known_type ? run.type_label : 'Unknown operation', run.id, reused));
       active.restart(run.id);
       for (const key of invalidate) void qc.invalidateQueries({ queryKey: key });
-      void qc.invalidateQueries({ queryKey: ['runs'] });
-      void qc.invalidateQueries({ queryKey: ['run-counts'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.runs.all() });
+      void qc.invalidateQueries({ queryKey: queryKeys.runCounts.all() });
     },
     onError: (err) => toasts.show({ title: `${children} could not start`, body: errorMessage(err), kind: 'error' }),
   });

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useApi } from '../context';
+import { queryKeys } from '../api/queryKeys';
 import type { Me, MeTenant, MeWorkspace } from '../api/types';
 
 export interface TenantEntry extends MeTenant {
@@ -33,11 +34,11 @@ export function meView(me: Me | undefined, isLoading = false): MeView {
 
 export function useMe(): MeView {
   const api = useApi();
-  const q = useQuery({ queryKey: ['me'], queryFn: () => api.me(), staleTime: 60_000 });
+  const q = useQuery({ queryKey: queryKeys.me(), queryFn: () => api.me(), staleTime: 60_000 });
   return useMemo(() => meView(q.data, q.isLoading), [q.data, q.isLoading]);
 }
 
 export function useOperationTypes() {
   const api = useApi();
-  return useQuery({ queryKey: ['operation-types'], queryFn: () => api.operationTypes(), staleTime: 10 * 60_000 });
+  return useQuery({ queryKey: queryKeys.operationTypes(), queryFn: () => api.operationTypes(), staleTime: 10 * 60_000 });
 }

@@ -3,6 +3,7 @@ import { getRouteApi } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import type { GroupQuery } from '../api/client';
 import { isApiError } from '../api/errors';
+import { queryKeys } from '../api/queryKeys';
 import type { GroupType } from '../api/types';
 import { Badge } from '../components/Badge';
 import { StartWorkButton } from '../components/StartWorkButton';
@@ -39,7 +40,7 @@ function Groups({ tenantId }: { tenantId: number }) {
   const search = useDebounced(q.trim(), 300);
   const filter: GroupQuery = { q: search, groupType: groupType || undefined, stale: stale === '' ? undefined : stale === 'true' };
   const groups = useInfiniteQuery({
-    queryKey: ['groups', tenantId, filter],
+    queryKey: queryKeys.groups.list(tenantId, filter),
     queryFn: ({ pageParam }) => api.groups(tenantId, filter, pageParam, 50),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
@@ -61,7 +62,7 @@ function Groups({ tenantId }: { tenantId: number }) {
           tenantId={tenantId}
           capability="tenant.directory.sync"
           start={() => api.startGroupSync(tenantId)}
-          invalidate={[['groups', tenantId]]}
+          invalidate={[queryKeys.groups.tenant(tenantId)]}
         >
           Sync groups
         </StartWorkButton>

@@ -2,6 +2,7 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useId, useMemo, useState } from 'react';
 import { isApiError } from '../api/errors';
+import { queryKeys } from '../api/queryKeys';
 import type { InventoryKPIs } from '../api/types';
 import { Badge } from '../components/Badge';
 import { StartWorkButton } from '../components/StartWorkButton';
@@ -26,7 +27,7 @@ function Inventory({ tenantId }: { tenantId: number }) {
   const me = useMe();
   const tenant = me.tenant(tenantId);
   const kpis = useQuery({
-    queryKey: ['inventory', tenantId, 'kpis'],
+    queryKey: queryKeys.inventory.kpis(tenantId),
     queryFn: () => api.inventoryKpis(tenantId),
     refetchInterval: (q) => ((q.state.data?.active_runs ?? 0) > 0 ? 3000 : false),
   });
@@ -46,7 +47,7 @@ function Inventory({ tenantId }: { tenantId: number }) {
           tenantId={tenantId}
           capability="tenant.inventory.sync"
           start={() => api.startInventorySync(tenantId)}
-          invalidate={[['inventory', tenantId]]}
+          invalidate={[queryKeys.inventory.tenant(tenantId)]}
         >
           Sync now
         </StartWorkButton>
@@ -114,12 +115,12 @@ function Items({ tenantId }: { tenantId: number }) {
   const [policyType, setPolicyType] = useState('');
   const [category, setCategory] = useState('');
   const search = useDebounced(q.trim(), 300);
-  const policyTypes = useQuery({ queryKey: ['policy-types'], queryFn: () => api.policyTypes(), staleTime: 10 * 60_000 });
+  const policyTypes = useQuery({ queryKey: queryKeys.policyTypes(), queryFn: () => api.policyTypes(), staleTime: 10 * 60_000 });
   const labels = useMemo(() => new Map((policyTypes.data ?? []).map((p) => [p.key, p.label])), [policyTypes.data]);
   const categories = useMemo(() => [...new Set((policyTypes.data ?? []).map((p) => p.category))], [policyTypes.data]);
   const filter = { policyType, category, q: search };
   const items = useInfiniteQuery({
-    queryKey: ['inventory', tenantId, 'items', filter],
+    queryKey: queryKeys.inventory.items(tenantId, filter),
     queryFn: ({ pageParam }) => api.inventoryItems(tenantId, filter, pageParam, 50),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,

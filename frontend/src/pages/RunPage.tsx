@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { isApiError } from '../api/errors';
+import { queryKeys } from '../api/queryKeys';
 import type { OperationRunDetail } from '../api/types';
 import { Badge } from '../components/Badge';
 import { useApi } from '../context';
@@ -20,7 +21,7 @@ export default function RunPage() {
 function Run({ id }: { id: number }) {
   const api = useApi();
   const q = useQuery({
-    queryKey: ['run', id],
+    queryKey: queryKeys.run(id),
     queryFn: () => api.getRun(id),
     // While the run is queued or running, look again every 1.5 s (paused while the tab is hidden).
     refetchInterval: (query) => (query.state.data && query.state.data.status !== 'completed' ? 1500 : false),

@@ -3,6 +3,7 @@ import { getRouteApi, Link } from '@tanstack/react-router';
 import { useId, useMemo, useState } from 'react';
 import type { StartedRun } from '../../api/client';
 import { errorMessage, isApiError } from '../../api/errors';
+import { queryKeys } from '../../api/queryKeys';
 import type { BackupSchedule } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { useActiveRuns } from '../../components/ActiveRuns';
@@ -60,7 +61,7 @@ function Schedules({ tenantId }: { tenantId: number }) {
 
   const includeArchived = !!search.archived;
   const schedules = useInfiniteQuery({
-    queryKey: ['backup-schedules', tenantId, { includeArchived }],
+    queryKey: queryKeys.backupSchedules.list(tenantId, { includeArchived }),
     queryFn: ({ pageParam }) => api.backupSchedules(tenantId, { includeArchived }, pageParam, 50),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
@@ -68,7 +69,7 @@ function Schedules({ tenantId }: { tenantId: number }) {
   const rows = useMemo(() => schedules.data?.pages.flatMap((p) => p.data) ?? [], [schedules.data]);
   const selected = rows.find((s) => s.id === search.schedule) ?? (search.schedule ? undefined : rows[0]);
 
-  const refresh = () => void qc.invalidateQueries({ queryKey: ['backup-schedules', tenantId] });
+  const refresh = () => void qc.invalidateQueries({ queryKey: queryKeys.backupSchedules.tenant(tenantId) });
 
   const [form, setForm] = useState<FormTarget | null>(null);
   const [confirm, setConfirm] = useState<Confirm | null>(null);
@@ -77,8 +78,8 @@ function Schedules({ tenantId }: { tenantId: number }) {
     onSuccess: ({ run, reused }: StartedRun, s: BackupSchedule) => {
       toasts.show(queuedToast(run.known_type ? run.type_label : 'Unknown operation', run.id, reused));
       active.restart(run.id);
-      void qc.invalidateQueries({ queryKey: ['runs'] });
-      void qc.invalidateQueries({ queryKey: ['run-counts'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.runs.all() });
+      void qc.invalidateQueries({ queryKey: queryKeys.runCounts.all() });
       refresh();
       if (search.schedule !== s.id) void setSearch({ schedule: s.id });
     },
@@ -391,7 +392,7 @@ function ScheduleHistory({ tenantId, schedule }: { tenantId: number; schedule: B
   const api = useApi();
   const id = useId();
   const runs = useQuery({
-    queryKey: ['runs', 'backup-schedule', schedule.id],
+    queryKey: queryKeys.runs.ofSchedule(schedule.id),
     queryFn: () => api.listRuns({ backupScheduleId: schedule.id }, null, 20),
     refetchInterval: (q) => (q.state.data?.data.some((r) => r.status !== 'completed') ? 2000 : false),
   });
@@ -399,7 +400,7 @@ function ScheduleHistory({ tenantId, schedule }: { tenantId: number; schedule: B
   // The sets are asked again whenever a run of the schedule changes state.
   const runsSignature = runs.data?.data.map((r) => `${r.id}:${r.status}`).join(',') ?? '';
   const sets = useQuery({
-    queryKey: ['backup-sets', tenantId, schedule.id, runsSignature],
+    queryKey: queryKeys.backupSets.ofSchedule(tenantId, schedule.id, runsSignature),
     queryFn: () => api.backupSets(tenantId, { backupScheduleId: schedule.id, includeRetired: true }, null, 20),
     refetchInterval: (q) => (anyActive || q.state.data?.data.some((s) => s.status === 'pending') ? 2000 : false),
     placeholderData: (prev) => prev,

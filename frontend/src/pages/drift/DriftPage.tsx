@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useEffect, useId, useRef } from 'react';
 import { errorMessage, isApiError } from '../../api/errors';
+import { queryKeys } from '../../api/queryKeys';
 import type { Drift, DriftRun, DriftScope, DriftSelection } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { useActiveRuns } from '../../components/ActiveRuns';
@@ -38,10 +39,10 @@ function DriftView({ tenantId }: { tenantId: number }) {
   const tenant = me.tenant(tenantId);
   const { label } = usePolicyTypes();
 
-  const scopes = useQuery({ queryKey: ['drift', tenantId, 'scopes'], queryFn: () => api.driftScopes(tenantId) });
+  const scopes = useQuery({ queryKey: queryKeys.drift.scopes(tenantId), queryFn: () => api.driftScopes(tenantId) });
   const scopeKey = search.scope ?? defaultScope(scopes.data?.data);
   const drift = useQuery({
-    queryKey: ['drift', tenantId, 'state', scopeKey],
+    queryKey: queryKeys.drift.state(tenantId, scopeKey),
     queryFn: () => api.drift(tenantId, scopeKey as string),
     enabled: !!scopeKey,
   });
@@ -63,8 +64,8 @@ function DriftView({ tenantId }: { tenantId: number }) {
       if (run.status === 'completed') toasts.show({ title: `${name} already finished`, action: { label: 'View run', to: `/admin/operations/${run.id}` } });
       else toasts.show(queuedToast(name, run.id, reused));
       active.restart(run.id);
-      void qc.invalidateQueries({ queryKey: ['drift', tenantId] });
-      void qc.invalidateQueries({ queryKey: ['runs'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.drift.tenant(tenantId) });
+      void qc.invalidateQueries({ queryKey: queryKeys.runs.all() });
     },
     onError: (err) => toasts.show({ title: 'Drift generation could not start', body: errorMessage(err), kind: 'error' }),
   });
@@ -87,10 +88,10 @@ function DriftView({ tenantId }: { tenantId: number }) {
       shouldContinue: (x) => x.state === 'generating',
       changed: (a, b) => a.generation_run?.status !== b.generation_run?.status,
       onData: (x) => {
-        qc.setQueryData(['drift', tenantId, 'state', scopeKey], x);
+        qc.setQueryData(queryKeys.drift.state(tenantId, scopeKey), x);
         if (x.state !== 'generating') {
-          void qc.invalidateQueries({ queryKey: ['findings', tenantId] });
-          void qc.invalidateQueries({ queryKey: ['drift', tenantId, 'scopes'] });
+          void qc.invalidateQueries({ queryKey: queryKeys.findings.tenant(tenantId) });
+          void qc.invalidateQueries({ queryKey: queryKeys.drift.scopes(tenantId) });
         }
       },
     });

@@ -3,6 +3,7 @@ import { Link } from '@tanstack/react-router';
 import { useEffect, useId, useMemo, useState } from 'react';
 import { findingFilter, type AcknowledgeRequest } from '../../api/client';
 import { errorMessage, isApiError, problemMember } from '../../api/errors';
+import { queryKeys } from '../../api/queryKeys';
 import { FINDING_SEVERITIES, type Drift, type Finding, type FindingFilter, type FindingRunRef } from '../../api/types';
 import { badgeFor } from '../../badges';
 import { Badge } from '../../components/Badge';
@@ -51,7 +52,7 @@ export function FindingsSection({
 
   const query = findingQuery(search, scopeKey, drift);
   const findings = useInfiniteQuery({
-    queryKey: ['findings', tenantId, query, drift.state],
+    queryKey: queryKeys.findings.list(tenantId, query, drift.state),
     queryFn: ({ pageParam }) => api.findings(tenantId, query!, pageParam, 50),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
@@ -66,8 +67,8 @@ export function FindingsSection({
   const selectedIds = selectable.filter((f) => selected.has(f.id)).map((f) => f.id);
 
   const refresh = () => {
-    void qc.invalidateQueries({ queryKey: ['findings', tenantId] });
-    void qc.invalidateQueries({ queryKey: ['drift', tenantId] });
+    void qc.invalidateQueries({ queryKey: queryKeys.findings.tenant(tenantId) });
+    void qc.invalidateQueries({ queryKey: queryKeys.drift.tenant(tenantId) });
   };
 
   const ackOne = useMutation({

@@ -2,6 +2,7 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
 import { useApi, useSessionData } from '../../context';
+import { queryKeys } from '../../api/queryKeys';
 import { useMe, useOperationTypes } from '../../hooks/useMe';
 import { RUN_TABS, type RunTab } from '../../api/types';
 import { formatDuration, formatNumber } from '../../format';
@@ -36,12 +37,12 @@ export default function OperationsPage() {
   const types = useOperationTypes();
 
   const counts = useQuery({
-    queryKey: ['run-counts', countQuery],
+    queryKey: queryKeys.runCounts.of(countQuery),
     queryFn: () => api.runCounts(countQuery),
     refetchInterval: 30_000,
   });
   const runs = useInfiniteQuery({
-    queryKey: ['runs', query, size],
+    queryKey: queryKeys.runs.list(query, size),
     queryFn: ({ pageParam }) => api.listRuns(query, pageParam, size),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
