@@ -269,7 +269,7 @@ func TestCompletionTimes(t *testing.T) {
 	}
 }
 
-func TestBackupScheduleRuns(t *testing.T) {
+func TestScheduleRunQueries(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
