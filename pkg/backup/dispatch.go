@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 
+	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/operations"
 )
 
@@ -39,7 +38,7 @@ type dueRow struct {
 	Timezone    string
 	Frequency   string
 	TimeOfDay   string
-	DaysOfWeek  pq.Int32Array `gorm:"type:smallint[]"`
+	DaysOfWeek  database.Int32Array `gorm:"type:smallint[]"`
 	NextRunAt   time.Time
 }
 
@@ -122,9 +121,9 @@ func (s *Service) dispatchOnce(ctx context.Context, now time.Time, id int64) (Di
 
 		// Plan: the slot to run and the next one, per schedule.
 		slots := make(map[int64]time.Time, n)
-		ids := make(pq.Int64Array, 0, n)
-		seen := make(pq.StringArray, 0, n)
-		next := make(pq.StringArray, 0, n)
+		ids := make(database.Int64Array, 0, n)
+		seen := make(database.StringArray, 0, n)
+		next := make(database.StringArray, 0, n)
 		for _, d := range due {
 			t, err := TimingOf(Schedule{Timezone: d.Timezone, Frequency: d.Frequency, TimeOfDay: d.TimeOfDay, DaysOfWeek: d.DaysOfWeek})
 			nextAt := ""
@@ -160,27 +159,15 @@ func (s *Service) dispatchOnce(ctx context.Context, now time.Time, id int64) (Di
 		}
 
 		// Slots whose run exists already (a run survives its schedule's next_run_at).
-		var schedIDs, slotTexts pq.StringArray
+		var wanted []operations.ScheduleSlot
 		for _, d := range due {
 			if slot, ok := slots[d.ID]; ok && isClaimed[d.ID] {
-				schedIDs = append(schedIDs, strconv.FormatInt(d.ID, 10))
-				slotTexts = append(slotTexts, FormatSlot(slot))
+				wanted = append(wanted, operations.ScheduleSlot{ScheduleID: d.ID, ScheduledFor: FormatSlot(slot)})
 			}
 		}
-		exists := map[string]bool{}
-		if len(schedIDs) > 0 {
-			var rows []struct{ ScheduleID, ScheduledFor string }
-			if err := tx.Raw(`SELECT r.context->>'backup_schedule_id' AS schedule_id, r.context->>'scheduled_for' AS scheduled_for
-				FROM unnest(?::text[], ?::text[]) AS u(schedule_id, scheduled_for)
-				JOIN operation_runs r ON (r.context->>'backup_schedule_id') = u.schedule_id
-					AND (r.context->>'scheduled_for') = u.scheduled_for
-					AND r.type = 'backup_schedule_run' AND r.context->>'trigger' = 'scheduled'`, schedIDs, slotTexts).
-				Scan(&rows).Error; err != nil {
-				return fmt.Errorf("existing runs: %w", err)
-			}
-			for _, r := range rows {
-				exists[r.ScheduleID+"@"+r.ScheduledFor] = true
-			}
+		taken, err := s.runs.ScheduledSlotsTaken(ctx, tx, wanted)
+		if err != nil {
+			return fmt.Errorf("existing runs: %w", err)
 		}
 
 		var created []operations.Run
@@ -189,7 +176,7 @@ func (s *Service) dispatchOnce(ctx context.Context, now time.Time, id int64) (Di
 			if !ok || !isClaimed[d.ID] {
 				continue
 			}
-			if exists[strconv.FormatInt(d.ID, 10)+"@"+FormatSlot(slot)] {
+			if taken[operations.ScheduleSlot{ScheduleID: d.ID, ScheduledFor: FormatSlot(slot)}] {
 				res.Existing++
 				continue
 			}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/tenantatlas/operations/pkg/database"
 	"gorm.io/gorm"
 
 	"github.com/tenantatlas/operations/pkg/operations"
@@ -59,7 +59,7 @@ func (s *Service) purge(ctx context.Context, workspaceID int64, tenantID *int64,
 	for {
 		var n, m int64
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			var ids pq.Int64Array
+			var ids database.Int64Array
 			q := `SELECT id FROM backup_sets WHERE retired_at < ? AND tenant_id = ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`
 			args := []any{cutoff}
 			if tenantID != nil {

@@ -3,9 +3,12 @@ package operations
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/database"
 )
 
 // ActiveRun is a queued or running run as the reconciler judges it.
@@ -58,4 +61,40 @@ func (s *Service) NoteContext(ctx context.Context, tx *gorm.DB, runID int64, key
 		return fmt.Errorf("note %s on run %d: %w", key, runID, err)
 	}
 	return nil
+}
+
+// ScheduleSlot is one slot of a backup schedule: the schedule and the instant it runs for (RFC
+// 3339, as a backup run's context has it).
+type ScheduleSlot struct {
+	ScheduleID   int64
+	ScheduledFor string
+}
+
+// ScheduledSlotsTaken says which of the slots already have their scheduled backup run, whatever
+// its status (a run survives its schedule's next_run_at), in tx.
+func (s *Service) ScheduledSlotsTaken(ctx context.Context, tx *gorm.DB, slots []ScheduleSlot) (map[ScheduleSlot]bool, error) {
+	taken := make(map[ScheduleSlot]bool, len(slots))
+	if len(slots) == 0 {
+		return taken, nil
+	}
+	ids, ats := make(database.StringArray, len(slots)), make(database.StringArray, len(slots))
+	for i, sl := range slots {
+		ids[i], ats[i] = strconv.FormatInt(sl.ScheduleID, 10), sl.ScheduledFor
+	}
+	var rows []struct {
+		ScheduleID   int64
+		ScheduledFor string
+	}
+	if err := s.conn(ctx, tx).Raw(`SELECT (r.context->>'backup_schedule_id')::bigint AS schedule_id, r.context->>'scheduled_for' AS scheduled_for
+		FROM unnest(?::text[], ?::text[]) AS u(schedule_id, scheduled_for)
+		JOIN operation_runs r ON (r.context->>'backup_schedule_id') = u.schedule_id
+			AND (r.context->>'scheduled_for') = u.scheduled_for
+			AND r.type = ? AND r.context->>'trigger' = 'scheduled'`, ids, ats, TypeBackupRun).
+		Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("scheduled backup runs: %w", err)
+	}
+	for _, r := range rows {
+		taken[ScheduleSlot(r)] = true
+	}
+	return taken, nil
 }

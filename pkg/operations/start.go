@@ -2,11 +2,11 @@ package operations
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
-	"strconv"
 
 	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/database"
 )
 
 // Queue puts the jobs of runs on the work queue, inside the caller's transaction, so that a run
@@ -144,7 +144,7 @@ func (s *Service) Enqueue(ctx context.Context, tx *gorm.DB, runs ...Run) error {
 	}
 	if err := tx.WithContext(ctx).Exec(`UPDATE operation_runs r SET job_id = u.job_id
 		FROM unnest(?::bigint[], ?::bigint[]) AS u(run_id, job_id) WHERE r.id = u.run_id`,
-		int64Array(runIDs), int64Array(jobIDs)).Error; err != nil {
+		database.Int64Array(runIDs), database.Int64Array(jobIDs)).Error; err != nil {
 		return fmt.Errorf("record the jobs of %d runs: %w", len(runs), err)
 	}
 	return nil
@@ -152,19 +152,3 @@ func (s *Service) Enqueue(ctx context.Context, tx *gorm.DB, runs ...Run) error {
 
 // ErrNoQueue is returned by Start and Enqueue on a Service built without a queue (WithQueue).
 const ErrNoQueue Error = "no work queue is configured"
-
-// int64Array passes ids as one PostgreSQL bigint[] parameter (GORM would expand a plain slice).
-type int64Array []int64
-
-// Value renders the array literal.
-func (a int64Array) Value() (driver.Value, error) {
-	b := make([]byte, 0, 2+len(a)*8)
-	b = append(b, '{')
-	for i, v := range a {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, v, 10)
-	}
-	return string(append(b, '}')), nil
-}
