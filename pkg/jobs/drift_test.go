@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/tenantatlas/operations/pkg/drift"
 	"github.com/tenantatlas/operations/pkg/graph/graphtest"
 	"github.com/tenantatlas/operations/pkg/inventory"

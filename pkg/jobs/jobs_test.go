@@ -24,13 +24,13 @@ import (
 )
 
 type fixture struct {
-	t       testing.TB
-	db      *dbtest.DB
-	runs    *operations.Service
-	queue   *jobs.Enqueuer
-	log     *slog.Logger
-	ws, tn  int64
-	userID  int64
+	t      testing.TB
+	db     *dbtest.DB
+	runs   *operations.Service
+	queue  *jobs.Enqueuer
+	log    *slog.Logger
+	ws, tn int64
+	userID int64
 }
 
 func newFixture(t testing.TB) *fixture {
