@@ -26,7 +26,7 @@ func TestConnectionsCertificateRoundTrip(t *testing.T) {
 		if err := f.conns.Save(ctx, f.tenant.ID, conn); err == nil {
 			t.Fatalf("%s: saved", name)
 		} else {
-			assertNoKeyMaterial(t, err.Error(), certPEM)
+			graphtest.AssertNoKeyMaterial(t, err.Error(), certPEM)
 		}
 	}
 	if err := f.conns.Save(ctx, f.tenant.ID, Connection{Kind: KindGraph, ClientID: testClient, CertificatePEM: certPEM}); err != nil {
@@ -37,7 +37,7 @@ func TestConnectionsCertificateRoundTrip(t *testing.T) {
 	if err := f.db.SQL.QueryRow(`SELECT secret_ciphertext, to_jsonb(p)::text FROM provider_connections p WHERE tenant_id = $1`, f.tenant.ID).Scan(&sealed, &row); err != nil {
 		t.Fatal(err)
 	}
-	_, keyOnly := splitPEM(t, certPEM)
+	_, keyOnly := graphtest.SplitPEM(t, certPEM)
 	keyLine := strings.Split(string(keyOnly), "\n")[1]
 	if len(sealed) == 0 || bytes.Contains(sealed, certPEM) || bytes.Contains(sealed, []byte(keyLine)) ||
 		bytes.Contains(sealed, []byte("PRIVATE KEY")) || strings.Contains(row, keyLine) {

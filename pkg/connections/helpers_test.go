@@ -3,13 +3,10 @@ package connections
 import (
 	"bytes"
 	"context"
-	"encoding/pem"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
-	"testing"
 
 	"github.com/tenantatlas/operations/pkg/graph"
 )
@@ -82,37 +79,4 @@ func collectGroups(ctx context.Context, p graph.Provider) ([]graph.Group, error)
 		return nil
 	})
 	return all, err
-}
-
-// assertNoKeyMaterial fails if msg holds any line of the PEM bundle's base64 body.
-func assertNoKeyMaterial(t *testing.T, msg string, certPEM []byte) {
-	t.Helper()
-	for _, line := range strings.Split(string(certPEM), "\n") {
-		if len(line) >= 16 && !strings.HasPrefix(line, "-----") && strings.Contains(msg, line[:16]) {
-			t.Fatalf("message holds PEM material: %s", msg)
-		}
-	}
-	if strings.Contains(msg, "PRIVATE KEY-----") || strings.Contains(msg, "BEGIN CERTIFICATE") {
-		t.Fatalf("message holds PEM: %s", msg)
-	}
-}
-
-func splitPEM(t *testing.T, bundle []byte) (cert, key []byte) {
-	t.Helper()
-	for rest := bundle; ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type == "CERTIFICATE" {
-			cert = pem.EncodeToMemory(b)
-		} else {
-			key = pem.EncodeToMemory(b)
-		}
-	}
-	if cert == nil || key == nil {
-		t.Fatal("bundle without certificate or key")
-	}
-	return cert, key
 }

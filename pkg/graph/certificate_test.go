@@ -95,22 +95,9 @@ func TestWrongCertificateIsTokenExpiredWithoutLeaks(t *testing.T) {
 		t.Fatalf("error = %+v", ge)
 	}
 	noLeak(t, h, err)
-	assertNoKeyMaterial(t, err.Error(), certPEM)
+	graphtest.AssertNoKeyMaterial(t, err.Error(), certPEM)
 	if n := h.srv.Requests(graphtest.AllPaths); n != 0 {
 		t.Fatalf("%d Graph requests without a token", n)
-	}
-}
-
-// assertNoKeyMaterial fails if msg holds any line of the PEM bundle's base64 body.
-func assertNoKeyMaterial(t *testing.T, msg string, certPEM []byte) {
-	t.Helper()
-	for _, line := range strings.Split(string(certPEM), "\n") {
-		if len(line) >= 16 && !strings.HasPrefix(line, "-----") && strings.Contains(msg, line[:16]) {
-			t.Fatalf("message holds PEM material: %s", msg)
-		}
-	}
-	if strings.Contains(msg, "PRIVATE KEY-----") || strings.Contains(msg, "BEGIN CERTIFICATE") {
-		t.Fatalf("message holds PEM: %s", msg)
 	}
 }
 
@@ -118,8 +105,8 @@ func TestNewClientCertificateValidation(t *testing.T) {
 	t.Parallel()
 	certPEM, _ := graphtest.NewCertificate(t)
 	otherPEM, _ := graphtest.NewCertificate(t)
-	certOnly, keyOnly := splitPEM(t, certPEM)
-	_, otherKey := splitPEM(t, otherPEM)
+	certOnly, keyOnly := graphtest.SplitPEM(t, certPEM)
+	_, otherKey := graphtest.SplitPEM(t, otherPEM)
 	base := ClientConfig{TenantID: testTenant, ClientID: testClient}
 
 	// PKCS#1 works as well as PKCS#8, key first as well as certificate first.
@@ -152,31 +139,11 @@ func TestNewClientCertificateValidation(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%s: accepted", name)
 		}
-		assertNoKeyMaterial(t, err.Error(), c.CertificatePEM)
+		graphtest.AssertNoKeyMaterial(t, err.Error(), c.CertificatePEM)
 		if strings.Contains(err.Error(), "garbage") || strings.Contains(err.Error(), testSecret) {
 			t.Fatalf("%s: error quotes the input: %v", name, err)
 		}
 	}
-}
-
-func splitPEM(t *testing.T, bundle []byte) (cert, key []byte) {
-	t.Helper()
-	for rest := bundle; ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type == "CERTIFICATE" {
-			cert = pem.EncodeToMemory(b)
-		} else {
-			key = pem.EncodeToMemory(b)
-		}
-	}
-	if cert == nil || key == nil {
-		t.Fatal("bundle without certificate or key")
-	}
-	return cert, key
 }
 
 // The fake refuses assertions that are expired, for another endpoint or by another app.

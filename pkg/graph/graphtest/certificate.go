@@ -117,3 +117,38 @@ func checkAssertion(assertion, aud, clientID string, cert *x509.Certificate, now
 	}
 	return clientID, nil
 }
+
+// SplitPEM splits a bundle from NewCertificate into its certificate and its key PEM.
+func SplitPEM(t testing.TB, bundle []byte) (cert, key []byte) {
+	t.Helper()
+	for rest := bundle; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type == "CERTIFICATE" {
+			cert = pem.EncodeToMemory(b)
+		} else {
+			key = pem.EncodeToMemory(b)
+		}
+	}
+	if cert == nil || key == nil {
+		t.Fatal("bundle without certificate or key")
+	}
+	return cert, key
+}
+
+// AssertNoKeyMaterial fails if msg holds any line of the PEM bundle's base64 body, or a PEM
+// header.
+func AssertNoKeyMaterial(t testing.TB, msg string, certPEM []byte) {
+	t.Helper()
+	for _, line := range strings.Split(string(certPEM), "\n") {
+		if len(line) >= 16 && !strings.HasPrefix(line, "-----") && strings.Contains(msg, line[:16]) {
+			t.Fatalf("message holds PEM material: %s", msg)
+		}
+	}
+	if strings.Contains(msg, "PRIVATE KEY-----") || strings.Contains(msg, "BEGIN CERTIFICATE") {
+		t.Fatalf("message holds PEM: %s", msg)
+	}
+}
