@@ -104,17 +104,6 @@ func (s *Server) getBackupSet(c echo.Context) error {
 	return jsonWithETag(c, http.StatusOK, presentBackupSet(set))
 }
 
-// boolParam reads an optional true|false query parameter (default false).
-func boolParam(c echo.Context, name string) (bool, error) {
-	switch c.QueryParam(name) {
-	case "", "false":
-		return false, nil
-	case "true":
-		return true, nil
-	}
-	return false, BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: name, Message: "must be true or false"})
-}
-
 // idCursor marks the last row of a page ordered by id, newest first.
 type idCursor struct {
 	ID int64 `json:"i"`

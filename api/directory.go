@@ -1,14 +1,12 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/tenantatlas/operations/pkg/directory"
 	"github.com/tenantatlas/operations/pkg/operations"
-	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
 // startGroupSync starts (or reuses) the tenant's Entra group sync.
@@ -45,7 +43,7 @@ func (s *Server) listGroups(c echo.Context) error {
 	switch f.GroupType {
 	case "", "Security", "Microsoft365", "Unknown":
 	default:
-		return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "group_type", Message: "must be Security, Microsoft365 or Unknown"})
+		return invalidParameter(FieldError{Field: "group_type", Message: "must be Security, Microsoft365 or Unknown"})
 	}
 	switch q.Get("stale") {
 	case "":
@@ -53,19 +51,14 @@ func (s *Server) listGroups(c echo.Context) error {
 		v := q.Get("stale") == "true"
 		f.Stale = &v
 	default:
-		return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "stale", Message: "must be true or false"})
+		return invalidParameter(FieldError{Field: "stale", Message: "must be true or false"})
 	}
-	var after *directory.GroupCursor
-	if v := q.Get("cursor"); v != "" {
-		cur, err := directory.DecodeGroupCursor(v)
-		if err != nil {
-			return badCursor()
-		}
-		after = &cur
+	after, err := groupList.after(c, s.cursors)
+	if err != nil {
+		return err
 	}
-	t := c.Get(ctxTenant).(tenancy.Tenant)
 	now := time.Now()
-	page, err := directory.ListGroups(c.Request().Context(), s.db, t.ID, f, after, limit, now)
+	page, err := directory.ListGroups(c.Request().Context(), s.db, pathTenant(c).ID, f, after, limit, now)
 	if err != nil {
 		return err
 	}
@@ -75,11 +68,5 @@ func (s *Server) listGroups(c echo.Context) error {
 			SecurityEnabled: g.SecurityEnabled, MailEnabled: g.MailEnabled, LastSeenAt: g.LastSeenAt,
 			LastSeenOperationRunID: g.LastSeenOperationRunID, Stale: g.IsStale(now)})
 	}
-	var next *string
-	if page.Next != nil {
-		n := page.Next.Encode()
-		next = &n
-		setNextLink(c, n)
-	}
-	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out, "next_cursor": next})
+	return writePage(c, s.cursors, groupList, out, page.Next)
 }

@@ -2,16 +2,13 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/riverqueue/river"
 
 	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/drift"
-	"github.com/tenantatlas/operations/pkg/jobs"
 	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
@@ -162,9 +159,6 @@ func (s *Server) generateDrift(c echo.Context) error {
 	t := c.Get(ctxTenant).(tenancy.Tenant)
 	ctx := c.Request().Context()
 	cmp, err := drift.SelectComparison(ctx, s.db, t.ID, *req.ScopeKey)
-	if errors.Is(err, drift.ErrBlocked) {
-		return NewProblem(http.StatusConflict, "drift.blocked", drift.BlockedMessage+".")
-	}
 	if err != nil {
 		return err
 	}
@@ -183,8 +177,7 @@ func (s *Server) generateDrift(c echo.Context) error {
 		return err
 	}
 	inputs := drift.GenerationInputs(cmp)
-	err = s.startRun(c, operations.TypeDriftGenerateFindings, inputs, inputs,
-		func(id int64) river.JobArgs { return jobs.DriftGenerateArgs{RunID: id} })
+	err = s.startRun(c, operations.TypeDriftGenerateFindings, inputs, inputs)
 	if database.IsUniqueViolation(err, drift.GenerationKey) {
 		// The comparison's generation finished between the look-up and the start: answer with it.
 		if err := existing(); err != nil || c.Response().Committed {

@@ -3,35 +3,71 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/tenantatlas/operations/pkg/backup"
+	"github.com/tenantatlas/operations/pkg/drift"
+	"github.com/tenantatlas/operations/pkg/notify"
 	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
+	"github.com/tenantatlas/operations/pkg/validation"
 )
 
 func isNotFound(err error) bool {
-	return errors.Is(err, tenancy.ErrNotFound) || errors.Is(err, operations.ErrNotFound) || errors.Is(err, backup.ErrNotFound)
+	return errors.Is(err, tenancy.ErrNotFound) || errors.Is(err, operations.ErrNotFound) || errors.Is(err, backup.ErrNotFound) ||
+		errors.Is(err, drift.ErrNotFound) || errors.Is(err, notify.ErrNotFound)
+}
+
+// fieldErrors renders a domain's field errors.
+func fieldErrors(fields []validation.Field) []FieldError {
+	if len(fields) == 0 {
+		return nil
+	}
+	out := make([]FieldError, len(fields))
+	for i, f := range fields {
+		out[i] = FieldError{Field: f.Field, Message: f.Message}
+	}
+	return out
+}
+
+// validationProblem is the problem of invalid input: 400 when it is malformed, else 422, with
+// one field error per offending field.
+func validationProblem(v *validation.Error) *Problem {
+	if v.Malformed {
+		detail := v.Summary
+		if detail == "" {
+			detail = "A query parameter is invalid."
+		}
+		return BadRequest("invalid_parameter", detail, fieldErrors(v.Fields)...)
+	}
+	detail := v.Summary
+	if detail == "" {
+		detail = "Some values are not valid."
+	}
+	return Unprocessable(detail, fieldErrors(v.Fields)...)
 }
 
 // domainProblem maps the domain's error values to problems, in this one place.
 func domainProblem(err error) *Problem {
-	fields := func() []FieldError {
-		var out []FieldError
-		for _, f := range tenancy.FieldErrors(err) {
-			out = append(out, FieldError{Field: f.Field, Message: f.Message})
-		}
-		return out
+	if v, ok := validation.As(err); ok {
+		return validationProblem(v)
 	}
-	if v, ok := backup.IsValidation(err); ok {
-		fields := make([]FieldError, len(v.Fields))
-		for i, f := range v.Fields {
-			fields[i] = FieldError{Field: f.Field, Message: f.Message}
-		}
-		return Unprocessable("The backup schedule is not valid.", fields...)
-	}
+	var conflict *tenancy.ConflictError
+	var confirm *drift.ConfirmRequiredError
 	switch {
 	case isNotFound(err):
 		return ErrNotFound
+	case errors.As(err, &confirm):
+		p := NewProblem(http.StatusConflict, "findings.confirm_required",
+			"The filter matches "+strconv.FormatInt(confirm.Count, 10)+" findings to acknowledge; acknowledging more than "+
+				strconv.Itoa(drift.ConfirmThreshold)+" needs \"confirm\" set to that exact count. Nothing was changed.")
+		p.Count = &confirm.Count
+		return p
+	case errors.Is(err, drift.ErrBlocked):
+		return NewProblem(http.StatusConflict, "drift.blocked", drift.BlockedMessage+".")
+	case errors.Is(err, operations.ErrIdempotencyKeyReused):
+		return Unprocessable("The Idempotency-Key was already used for a different request.",
+			FieldError{Field: "Idempotency-Key", Message: "already used for a different request"})
 	case errors.Is(err, backup.ErrArchived):
 		return NewProblem(http.StatusConflict, "schedule_archived", "The backup schedule is archived: restore it first.")
 	case errors.Is(err, backup.ErrNotArchived):
@@ -50,10 +86,10 @@ func domainProblem(err error) *Problem {
 		return p
 	case errors.Is(err, tenancy.ErrConflict):
 		p := NewProblem(http.StatusConflict, "conflict", "Something with these values exists already.")
-		p.Errors = fields()
+		if errors.As(err, &conflict) {
+			p.Errors = fieldErrors(conflict.Fields)
+		}
 		return p
-	case errors.Is(err, tenancy.ErrInvalid):
-		return Unprocessable("Some values are not valid.", fields()...)
 	case errors.Is(err, tenancy.ErrForbidden):
 		return NewProblem(http.StatusForbidden, "forbidden", "You may not do this.")
 	case errors.Is(err, tenancy.ErrInvalidCredentials):

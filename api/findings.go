@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -270,9 +269,6 @@ func (s *Server) acknowledgeFinding(c echo.Context) error {
 	}
 	t := c.Get(ctxTenant).(tenancy.Tenant)
 	row, err := drift.Acknowledge(c.Request().Context(), s.db, t.ID, id, principal(c).User.ID, time.Now())
-	if errors.Is(err, drift.ErrNotFound) {
-		return ErrNotFound
-	}
 	if err != nil {
 		return err
 	}
@@ -292,13 +288,6 @@ type acknowledgeJSON struct {
 	Matched      int64   `json:"matched"`
 	Acknowledged int64   `json:"acknowledged"`
 	NotFound     []int64 `json:"not_found"`
-}
-
-// confirmProblem is the 409 of an acknowledgement by filter that needs confirming: the problem
-// with the count to send back as confirm.
-type confirmProblem struct {
-	*Problem
-	Count int64 `json:"count"`
 }
 
 // acknowledgeFindings acknowledges findings of the tenant by ids or by filter (exactly one).
@@ -346,17 +335,6 @@ func (s *Server) acknowledgeFindings(c echo.Context) error {
 		res, err = drift.AcknowledgeIDs(ctx, s.db, t.ID, *req.IDs, userID, now)
 	} else {
 		res, err = drift.AcknowledgeMatching(ctx, s.db, t.ID, f, req.Confirm, userID, now)
-	}
-	var confirm *drift.ConfirmRequiredError
-	if errors.As(err, &confirm) {
-		p := NewProblem(http.StatusConflict, "findings.confirm_required",
-			"The filter matches "+strconv.FormatInt(confirm.Count, 10)+" findings to acknowledge; acknowledging more than "+
-				strconv.Itoa(drift.ConfirmThreshold)+" needs \"confirm\" set to that exact count. Nothing was changed.")
-		body, err := json.Marshal(confirmProblem{Problem: p, Count: confirm.Count})
-		if err != nil {
-			return err
-		}
-		return c.Blob(http.StatusConflict, "application/problem+json", body)
 	}
 	if err != nil {
 		return err

@@ -3,15 +3,12 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/riverqueue/river"
 
 	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/inventory"
-	"github.com/tenantatlas/operations/pkg/jobs"
 	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
@@ -33,16 +30,12 @@ func (s *Server) startInventorySync(c echo.Context) error {
 	if req.PolicyTypes != nil {
 		types = *req.PolicyTypes
 	}
-	sel, ferrs := inventory.NormalizeSelection(types, req.PolicyTypes != nil, req.IncludeFoundations)
-	if len(ferrs) > 0 {
-		fields := make([]FieldError, len(ferrs))
-		for i, f := range ferrs {
-			fields[i] = FieldError{Field: f.Field, Message: f.Message}
-		}
-		return Unprocessable("The selection is not valid.", fields...)
+	sel, err := inventory.NormalizeSelection(types, req.PolicyTypes != nil, req.IncludeFoundations)
+	if err != nil {
+		return err
 	}
 	ctxMap := map[string]any{"selection": sel, "scope_key": sel.ScopeKey()}
-	return s.startRun(c, operations.TypeInventorySync, sel, ctxMap, func(id int64) river.JobArgs { return jobs.InventorySyncArgs{RunID: id} })
+	return s.startRun(c, operations.TypeInventorySync, sel, ctxMap)
 }
 
 type itemJSON struct {
@@ -71,19 +64,14 @@ func (s *Server) listInventoryItems(c echo.Context) error {
 	f := inventory.ItemFilter{PolicyType: q.Get("policy_type"), Category: q.Get("category"), Search: q.Get("q")}
 	if f.PolicyType != "" {
 		if _, ok := graph.LookupPolicyType(f.PolicyType); !ok {
-			return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "policy_type", Message: "unknown policy type"})
+			return invalidParameter(FieldError{Field: "policy_type", Message: "unknown policy type"})
 		}
 	}
-	var after *inventory.ItemCursor
-	if v := q.Get("cursor"); v != "" {
-		cur, err := inventory.DecodeItemCursor(v)
-		if err != nil {
-			return badCursor()
-		}
-		after = &cur
+	after, err := inventoryItemList.after(c, s.cursors)
+	if err != nil {
+		return err
 	}
-	t := c.Get(ctxTenant).(tenancy.Tenant)
-	page, err := inventory.ListItems(c.Request().Context(), s.db, t.ID, f, after, limit)
+	page, err := inventory.ListItems(c.Request().Context(), s.db, pathTenant(c).ID, f, after, limit)
 	if err != nil {
 		return err
 	}
@@ -93,13 +81,7 @@ func (s *Server) listInventoryItems(c echo.Context) error {
 			Category: it.Category, Platform: it.Platform, Meta: emptyOr(it.Meta, "{}"), ContentHash: it.ContentHash,
 			LastSeenAt: it.LastSeenAt, LastSeenOperationRunID: it.LastSeenOperationRunID})
 	}
-	var next *string
-	if page.Next != nil {
-		n := page.Next.Encode()
-		next = &n
-		setNextLink(c, n)
-	}
-	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out, "next_cursor": next})
+	return writePage(c, s.cursors, inventoryItemList, out, page.Next)
 }
 
 func (s *Server) inventoryKPIs(c echo.Context) error {
@@ -127,44 +109,6 @@ func (s *Server) listPolicyTypes(c echo.Context) error {
 			Foundation: t.Foundation, Restorable: t.Restorable})
 	}
 	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out})
-}
-
-// onlyParams refuses query parameters the endpoint does not know, and a badly encoded query.
-func onlyParams(c echo.Context, allowed ...string) error {
-	if _, err := parseQuery(c.Request().URL.RawQuery); err != nil {
-		return BadRequest("malformed_query", "The query string is not properly encoded.")
-	}
-	ok := map[string]bool{}
-	for _, a := range allowed {
-		ok[a] = true
-	}
-	var errs []FieldError
-	for k := range c.QueryParams() {
-		if !ok[k] {
-			errs = append(errs, FieldError{Field: k, Message: "unknown parameter"})
-		}
-	}
-	if len(errs) > 0 {
-		return BadRequest("invalid_parameter", "A query parameter is invalid.", errs...)
-	}
-	return nil
-}
-
-// limitParam reads limit (1..200, default 50).
-func limitParam(c echo.Context) (int, error) {
-	v := c.QueryParam("limit")
-	if v == "" {
-		return 50, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 200 {
-		return 0, BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "limit", Message: "must be an integer from 1 to 200"})
-	}
-	return n, nil
-}
-
-func badCursor() error {
-	return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "cursor", Message: "is not a cursor this API issued"})
 }
 
 // setNextLink sets the Link header for the next page.

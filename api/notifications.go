@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -66,9 +65,6 @@ func (s *Server) readNotification(c echo.Context) error {
 		return err
 	}
 	n, err := notify.MarkRead(c.Request().Context(), s.db, principal(c).User.ID, id, time.Now())
-	if errors.Is(err, notify.ErrNotFound) {
-		return ErrNotFound
-	}
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,8 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -93,40 +91,17 @@ func presentRun(r operations.Run, withContext bool) runJSON {
 	return out
 }
 
-// relatedLinks derives links to the run's neighbours from its context.
+// relatedLinks renders the run's neighbours, as the registry and the run's context name them.
 func relatedLinks(r operations.Run) []relatedLink {
-	var links []relatedLink
-	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
-	if r.TenantID != nil {
-		t := itoa(*r.TenantID)
-		switch r.Type {
-		case "inventory_sync":
-			links = append(links, relatedLink{Rel: "inventory", Title: "Inventory", Href: "/api/v1/tenants/" + t + "/inventory/items", UI: "/admin/t/" + t + "/inventory"})
-		case "entra_group_sync":
-			links = append(links, relatedLink{Rel: "directory_groups", Title: "Entra groups", Href: "/api/v1/tenants/" + t + "/directory/groups", UI: "/admin/t/" + t + "/directory/groups"})
-		case "drift_generate_findings":
-			links = append(links, relatedLink{Rel: "drift", Title: "Drift", Href: "/api/v1/tenants/" + t + "/drift", UI: "/admin/t/" + t + "/drift"})
-		}
-		if id, ok := r.ContextInt("backup_schedule_id"); ok {
-			links = append(links, relatedLink{Rel: "backup_schedule", Title: "Backup schedule",
-				Href: "/api/v1/tenants/" + t + "/backup-schedules/" + itoa(id), UI: "/admin/t/" + t + "/backup-schedules"})
-		}
-		if id, ok := r.ContextInt("backup_set_id"); ok {
-			links = append(links, relatedLink{Rel: "backup_set", Title: "Backup set",
-				Href: "/api/v1/tenants/" + t + "/backup-sets/" + itoa(id), UI: "/admin/t/" + t + "/backup-schedules"})
-		}
+	links := operations.RelatedLinks(r)
+	if len(links) == 0 {
+		return nil
 	}
-	for _, k := range []struct{ key, rel, title string }{
-		{"retry_of", "retry_of", "Retried run"},
-		{"baseline_run_id", "baseline_run", "Baseline inventory sync"},
-		{"current_run_id", "current_run", "Current inventory sync"},
-	} {
-		if id, ok := r.ContextInt(k.key); ok {
-			links = append(links, relatedLink{Rel: k.rel, Title: k.title,
-				Href: "/api/v1/operation-runs/" + itoa(id), UI: "/admin/operations/" + itoa(id)})
-		}
+	out := make([]relatedLink, len(links))
+	for i, l := range links {
+		out[i] = relatedLink{Rel: l.Rel, Title: l.Title, Href: l.Href, UI: l.UI}
 	}
-	return links
+	return out
 }
 
 // loadRun resolves :id to a run the caller is entitled to see; the capability its type requires
@@ -138,9 +113,6 @@ func (s *Server) loadRun(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		run, err := operations.Find(c.Request().Context(), s.sql, id)
-		if errors.Is(err, operations.ErrNotFound) {
-			return ErrNotFound
-		}
 		if err != nil {
 			return err
 		}
@@ -158,53 +130,29 @@ func (s *Server) getRun(c echo.Context) error {
 	return jsonWithETag(c, http.StatusOK, presentRun(c.Get(ctxRun).(operations.Run), true))
 }
 
-type runListJSON struct {
-	Data       []runJSON `json:"data"`
-	NextCursor *string   `json:"next_cursor"`
-}
-
 func (s *Server) listRuns(c echo.Context) error {
-	q := c.QueryParams()
-	f, err := parseRunFilter(q, c.Request().URL.RawQuery, true)
+	f, err := parseRunFilter(c, true)
 	if err != nil {
 		return err
 	}
-	limit := 50
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "limit", Message: "must be an integer from 1 to 200"})
-		}
-		limit = n
+	limit, err := limitParam(c)
+	if err != nil {
+		return err
 	}
-	var after *operations.Cursor
-	if v := q.Get("cursor"); v != "" {
-		cur, err := operations.DecodeCursor(v)
-		if err != nil {
-			return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "cursor", Message: "is not a cursor this API issued"})
-		}
-		after = &cur
+	after, err := runList.after(c, s.cursors)
+	if err != nil {
+		return err
 	}
 	vis := s.authz.Visibility(principal(c).User.ID)
 	page, err := operations.List(c.Request().Context(), s.sql, vis.Grants, f, after, limit)
 	if err != nil {
 		return err
 	}
-	out := runListJSON{Data: make([]runJSON, 0, len(page.Runs))}
+	out := make([]runJSON, 0, len(page.Runs))
 	for _, r := range page.Runs {
-		out.Data = append(out.Data, presentRun(r, false))
+		out = append(out, presentRun(r, false))
 	}
-	if page.Next != nil {
-		next := page.Next.Encode()
-		out.NextCursor = &next
-		nq := url.Values{}
-		for k, v := range q {
-			nq[k] = v
-		}
-		nq.Set("cursor", next)
-		c.Response().Header().Set("Link", "<"+c.Request().URL.Path+"?"+nq.Encode()+`>; rel="next"`)
-	}
-	return jsonWithETag(c, http.StatusOK, out)
+	return writePage(c, s.cursors, runList, out, page.Next)
 }
 
 type runCountsJSON struct {
@@ -216,7 +164,7 @@ type runCountsJSON struct {
 
 func (s *Server) countRuns(c echo.Context) error {
 	q := c.QueryParams()
-	f, err := parseRunFilter(q, c.Request().URL.RawQuery, false)
+	f, err := parseRunFilter(c, false)
 	if err != nil {
 		return err
 	}
@@ -249,24 +197,24 @@ var runOutcomes = map[string]operations.Outcome{
 	"cancelled": operations.OutcomeCancelled, "blocked": operations.OutcomeBlocked,
 }
 
-// parseRunFilter reads the list filters; every malformed value is a 400 naming its parameter.
-func parseRunFilter(q url.Values, rawQuery string, paging bool) (operations.Filter, error) {
+// runFilterParams are the run list's filters; the list also takes limit and cursor.
+var runFilterParams = []string{"workspace_id", "tenant_id", "type", "status", "outcome", "tab", "initiator",
+	"created_after", "created_before", "backup_schedule_id"}
+
+// parseRunFilter reads the list filters (and, when paging, allows limit and cursor); unknown
+// parameters and every malformed value are one 400 naming each parameter.
+func parseRunFilter(c echo.Context, paging bool) (operations.Filter, error) {
 	var f operations.Filter
-	if _, err := url.ParseQuery(rawQuery); err != nil {
-		return f, BadRequest("malformed_query", "The query string is not properly encoded.")
+	if err := checkQuery(c); err != nil {
+		return f, err
 	}
-	var errs []FieldError
-	bad := func(field, msg string) { errs = append(errs, FieldError{Field: field, Message: msg}) }
-	allowed := map[string]bool{"workspace_id": true, "tenant_id": true, "type": true, "status": true, "outcome": true,
-		"tab": true, "initiator": true, "created_after": true, "created_before": true, "backup_schedule_id": true}
+	q := c.QueryParams()
+	allowed := runFilterParams
 	if paging {
-		allowed["limit"], allowed["cursor"] = true, true
+		allowed = append(allowed[:len(allowed):len(allowed)], "limit", "cursor")
 	}
-	for k := range q {
-		if !allowed[k] {
-			bad(k, "unknown parameter")
-		}
-	}
+	errs := unknownParams(q, allowed...)
+	bad := func(field, msg string) { errs = append(errs, FieldError{Field: field, Message: msg}) }
 	posInt := func(name string) *int64 {
 		v := q.Get(name)
 		if v == "" {
@@ -339,7 +287,7 @@ func parseRunFilter(q url.Values, rawQuery string, paging bool) (operations.Filt
 		}
 	}
 	if len(errs) > 0 {
-		return f, BadRequest("invalid_parameter", "A query parameter is invalid.", errs...)
+		return f, invalidParameter(errs...)
 	}
 	return f, nil
 }

@@ -22,6 +22,8 @@ type Problem struct {
 	Errors   []FieldError `json:"errors,omitempty"`
 	// Capability names the capability a 403 lacks.
 	Capability string `json:"capability,omitempty"`
+	// Count is the number to confirm of a findings.confirm_required 409.
+	Count *int64 `json:"count,omitempty"`
 }
 
 // FieldError says what is wrong with one field or parameter.

@@ -1,11 +1,9 @@
 package backup
 
-import (
-	"errors"
-	"strings"
-)
+import "errors"
 
-// Errors of the backup domain; test with errors.Is (a *ValidationError with errors.As).
+// Errors of the backup domain; test with errors.Is (invalid input is a *validation.Error, see
+// validation.As).
 var (
 	ErrNotFound      = errors.New("backup: not found")
 	ErrArchived      = errors.New("backup: the schedule is archived")
@@ -14,19 +12,5 @@ var (
 	ErrNoPreviousRun = errors.New("backup: the schedule has no finished run to retry")
 )
 
-// FieldError says what is wrong with one field of a request.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-// ValidationError lists every field of a schedule that is not valid.
-type ValidationError struct{ Fields []FieldError }
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return "backup: invalid schedule: " + strings.Join(parts, "; ")
-}
+// InvalidSchedule is the summary of the *validation.Error of a schedule that is not valid.
+const InvalidSchedule = "The backup schedule is not valid."

@@ -2,9 +2,6 @@ package directory
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,29 +16,11 @@ type GroupFilter struct {
 	Stale     *bool // unseen for longer than StaleAfter
 }
 
-// GroupCursor marks the last group of a page; groups are ordered by (display_name, id).
+// GroupCursor marks the last group of a page; groups are ordered by (display_name, id). The API
+// seals it (pkg/cursor) before a client sees it.
 type GroupCursor struct {
 	DisplayName string `json:"n"`
 	ID          int64  `json:"i"`
-}
-
-// ErrBadCursor is returned for a cursor that does not decode.
-var ErrBadCursor = errors.New("malformed cursor")
-
-// Encode makes the cursor opaque.
-func (c GroupCursor) Encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// DecodeGroupCursor parses a cursor made by Encode.
-func DecodeGroupCursor(s string) (GroupCursor, error) {
-	var c GroupCursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil || c.ID < 1 {
-		return c, ErrBadCursor
-	}
-	return c, nil
 }
 
 // GroupPage is one page of groups.

@@ -2,9 +2,6 @@ package inventory
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,29 +21,11 @@ type ItemFilter struct {
 }
 
 // ItemCursor marks the last item of a page; items are ordered by (policy_type, display_name, id).
+// The API seals it (pkg/cursor): the display name never reaches a client in clear.
 type ItemCursor struct {
 	PolicyType  string `json:"t"`
 	DisplayName string `json:"n"`
 	ID          int64  `json:"i"`
-}
-
-// ErrBadCursor is returned for a cursor that does not decode.
-var ErrBadCursor = errors.New("malformed cursor")
-
-// Encode makes the cursor opaque.
-func (c ItemCursor) Encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// DecodeItemCursor parses a cursor made by Encode.
-func DecodeItemCursor(s string) (ItemCursor, error) {
-	var c ItemCursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil || c.ID < 1 {
-		return c, ErrBadCursor
-	}
-	return c, nil
 }
 
 // ItemPage is one page of items.

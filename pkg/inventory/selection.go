@@ -7,6 +7,7 @@ import (
 
 	"github.com/tenantatlas/operations/pkg/graph"
 	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/validation"
 )
 
 // Selection is what an inventory sync reads: policy types and whether foundations come along.
@@ -16,11 +17,8 @@ type Selection struct {
 	IncludeFoundations bool     `json:"include_foundations"`
 }
 
-// FieldError says what is wrong with one field of a selection.
-type FieldError struct {
-	Field   string
-	Message string
-}
+// InvalidSelection is the summary of the *validation.Error of a selection that is not valid.
+const InvalidSelection = "The selection is not valid."
 
 // SupportedPolicyTypes lists the policy type keys a selection may name (foundations come through
 // include_foundations).
@@ -36,29 +34,29 @@ func SupportedPolicyTypes() []string {
 
 // NormalizeSelection validates a requested selection and returns its canonical form: no
 // policy_types means every supported type; the list is sorted and de-duplicated; foundations
-// default to included.
-func NormalizeSelection(policyTypes []string, policyTypesGiven bool, includeFoundations *bool) (Selection, []FieldError) {
-	var errs []FieldError
+// default to included. An invalid selection is a *validation.Error naming policy_types.
+func NormalizeSelection(policyTypes []string, policyTypesGiven bool, includeFoundations *bool) (Selection, error) {
+	var errs validation.Fields
 	sel := Selection{IncludeFoundations: includeFoundations == nil || *includeFoundations}
 	if !policyTypesGiven {
 		sel.PolicyTypes = SupportedPolicyTypes()
 	} else if len(policyTypes) == 0 {
-		errs = append(errs, FieldError{"policy_types", "must name at least one policy type (leave it out to sync all)"})
+		errs.Add("policy_types", "must name at least one policy type (leave it out to sync all)")
 	}
 	supported := SupportedPolicyTypes()
 	for _, k := range policyTypes {
 		t, ok := graph.LookupPolicyType(k)
 		switch {
 		case !ok:
-			errs = append(errs, FieldError{"policy_types", "unknown policy type " + quote(k) + "; see GET /api/v1/policy-types"})
+			errs.Add("policy_types", "unknown policy type "+quote(k)+"; see GET /api/v1/policy-types")
 		case t.Foundation:
-			errs = append(errs, FieldError{"policy_types", quote(k) + " is a foundation: use include_foundations"})
+			errs.Add("policy_types", quote(k)+" is a foundation: use include_foundations")
 		case !slices.Contains(sel.PolicyTypes, k) && slices.Contains(supported, k):
 			sel.PolicyTypes = append(sel.PolicyTypes, k)
 		}
 	}
 	slices.Sort(sel.PolicyTypes)
-	return sel, errs
+	return sel, errs.Invalid(InvalidSelection)
 }
 
 func quote(s string) string {

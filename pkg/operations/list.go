@@ -3,7 +3,6 @@ package operations
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,37 +47,11 @@ type Filter struct {
 	BackupScheduleID *int64
 }
 
-// Cursor marks the last row of a page; the next page starts strictly after it.
+// Cursor marks the last row of a page; the next page starts strictly after it. The API seals it
+// (pkg/cursor) before a client sees it.
 type Cursor struct {
-	CreatedAt time.Time
-	ID        int64
-}
-
-// ErrBadCursor is returned for a cursor that does not decode.
-var ErrBadCursor = errors.New("malformed cursor")
-
-// Encode makes the cursor opaque for clients.
-func (c Cursor) Encode() string {
-	raw := strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + "." + strconv.FormatInt(c.ID, 10)
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
-}
-
-// DecodeCursor parses a cursor made by Encode.
-func DecodeCursor(s string) (Cursor, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return Cursor{}, ErrBadCursor
-	}
-	ts, id, ok := strings.Cut(string(raw), ".")
-	if !ok {
-		return Cursor{}, ErrBadCursor
-	}
-	us, err1 := strconv.ParseInt(ts, 10, 64)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if err1 != nil || err2 != nil || n < 1 {
-		return Cursor{}, ErrBadCursor
-	}
-	return Cursor{CreatedAt: time.UnixMicro(us).UTC(), ID: n}, nil
+	CreatedAt time.Time `json:"c"`
+	ID        int64     `json:"i"`
 }
 
 // Page is one page of runs, newest first.

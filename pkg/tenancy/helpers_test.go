@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tenantatlas/operations/pkg/database/dbtest"
+	"github.com/tenantatlas/operations/pkg/validation"
 )
 
 // fakeClock is a settable clock, safe for concurrent use.
@@ -78,10 +79,26 @@ func wantErr(t *testing.T, err, target error) {
 	}
 }
 
+// wantInvalid checks err is invalid input: a *validation.Error for a 422.
+func wantInvalid(t *testing.T, err error) {
+	t.Helper()
+	if v, ok := validation.As(err); !ok || v.Malformed || v.Summary != invalidSummary {
+		t.Fatalf("error = %v, want invalid input", err)
+	}
+}
+
+// wantFields checks the fields an invalid input or a conflict names.
 func wantFields(t *testing.T, err error, fields ...string) {
 	t.Helper()
+	var named []validation.Field
+	var conflict *ConflictError
+	if v, ok := validation.As(err); ok {
+		named = v.Fields
+	} else if errors.As(err, &conflict) {
+		named = conflict.Fields
+	}
 	var got []string
-	for _, f := range FieldErrors(err) {
+	for _, f := range named {
 		got = append(got, f.Field)
 	}
 	if !slices.Equal(got, fields) {

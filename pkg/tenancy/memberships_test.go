@@ -113,10 +113,10 @@ func TestTenantMembership(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.svc.SetWorkspaceMember(ctx, ws.ID, tech.ID, Role("admin"))
-	wantErr(t, err, ErrInvalid)
+	wantInvalid(t, err)
 	wantFields(t, err, "role")
 	_, err = f.svc.SetTenantMember(ctx, tn.ID, tech.ID, Role(""))
-	wantErr(t, err, ErrInvalid)
+	wantInvalid(t, err)
 	_, err = f.svc.SetWorkspaceMember(ctx, ws.ID, tech.ID+1000, RoleReadonly)
 	wantErr(t, err, ErrNotFound)
 

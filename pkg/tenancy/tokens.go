@@ -14,6 +14,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/tenantatlas/operations/pkg/validation"
 )
 
 // TokenPrefix starts every API token, so that a leaked one is easy to recognise and scan for.
@@ -53,15 +55,15 @@ func HashToken(plaintext string) string {
 // IssueToken creates an API token for a user and returns its plaintext, which is not stored and
 // cannot be shown again. ttl 0 means the token never expires.
 func (s *Service) IssueToken(ctx context.Context, userID int64, name string, ttl time.Duration) (string, APIToken, error) {
-	var fe fieldErrors
+	var fe validation.Fields
 	name = strings.TrimSpace(name)
 	if utf8.RuneCountInString(name) > MaxNameLength {
-		fe.add("name", fmt.Sprintf("must be at most %d characters", MaxNameLength))
+		fe.Add("name", fmt.Sprintf("must be at most %d characters", MaxNameLength))
 	}
 	if ttl < 0 {
-		fe.add("ttl", "must not be negative")
+		fe.Add("ttl", "must not be negative")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Invalid(invalidSummary); err != nil {
 		return "", APIToken{}, fmt.Errorf("issue token: %w", err)
 	}
 	plaintext, err := newToken()

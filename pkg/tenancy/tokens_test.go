@@ -65,7 +65,7 @@ func TestIssueTokenStoresOnlyItsHash(t *testing.T) {
 	_, _, err = f.svc.IssueToken(ctx, u.ID+1000, "x", 0)
 	wantErr(t, err, ErrNotFound)
 	_, _, err = f.svc.IssueToken(ctx, u.ID, "x", -time.Second)
-	wantErr(t, err, ErrInvalid)
+	wantInvalid(t, err)
 	wantFields(t, err, "ttl")
 }
 

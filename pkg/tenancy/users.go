@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tenantatlas/operations/pkg/database"
+	"github.com/tenantatlas/operations/pkg/validation"
 )
 
 // MaxNameLength bounds the names of users, workspaces, tenants and tokens, in characters.
@@ -35,47 +36,47 @@ type CreateUserInput struct {
 // NormalizeEmail trims and lower-cases an address, the form in which emails are stored and looked up.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-func validateEmail(fe *fieldErrors, email string) {
+func validateEmail(fe *validation.Fields, email string) {
 	switch {
 	case email == "":
-		fe.add("email", "is required")
+		fe.Add("email", "is required")
 	case len(email) > maxEmailLength:
-		fe.add("email", fmt.Sprintf("must be at most %d characters", maxEmailLength))
+		fe.Add("email", fmt.Sprintf("must be at most %d characters", maxEmailLength))
 	default:
 		addr, err := mail.ParseAddress(email)
 		if err != nil || addr.Name != "" || addr.Address != email {
-			fe.add("email", "must be a plain email address such as name@example.com")
+			fe.Add("email", "must be a plain email address such as name@example.com")
 		}
 	}
 }
 
 // validateName checks a required display name and returns it trimmed.
-func validateName(fe *fieldErrors, field, name string) string {
+func validateName(fe *validation.Fields, field, name string) string {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		fe.add(field, "is required")
+		fe.Add(field, "is required")
 	case utf8.RuneCountInString(name) > MaxNameLength:
-		fe.add(field, fmt.Sprintf("must be at most %d characters", MaxNameLength))
+		fe.Add(field, fmt.Sprintf("must be at most %d characters", MaxNameLength))
 	case !utf8.ValidString(name):
-		fe.add(field, "must be valid UTF-8")
+		fe.Add(field, "must be valid UTF-8")
 	}
 	return name
 }
 
 // CreateUser creates a user. The email is stored in lower case; a taken email is an ErrConflict.
 func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, error) {
-	var fe fieldErrors
+	var fe validation.Fields
 	email := NormalizeEmail(in.Email)
 	validateEmail(&fe, email)
 	name := validateName(&fe, "name", in.Name)
 	var hash *string
 	if in.Password != nil {
 		if len(*in.Password) < MinPasswordLength {
-			fe.add("password", fmt.Sprintf("must have at least %d characters", MinPasswordLength))
+			fe.Add("password", fmt.Sprintf("must have at least %d characters", MinPasswordLength))
 		}
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Invalid(invalidSummary); err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
 	if in.Password != nil {

@@ -54,12 +54,12 @@ func TestCreateUserValidation(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	_, err := f.svc.CreateUser(ctx, CreateUserInput{Email: "not an email", Name: "  ", Password: ptr("short")})
-	wantErr(t, err, ErrInvalid)
+	wantInvalid(t, err)
 	wantFields(t, err, "email", "name", "password")
 
 	for _, email := range []string{"", "Bob <bob@example.com>", "bob@", "@example.com", strings.Repeat("a", 250) + "@example.com"} {
 		_, err := f.svc.CreateUser(ctx, CreateUserInput{Email: email, Name: "Bob"})
-		wantErr(t, err, ErrInvalid)
+		wantInvalid(t, err)
 		wantFields(t, err, "email")
 	}
 	_, err = f.svc.CreateUser(ctx, CreateUserInput{Email: "bob@example.com", Name: strings.Repeat("é", 256)})

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tenantatlas/operations/pkg/database"
+	"github.com/tenantatlas/operations/pkg/validation"
 )
 
 // Workspace and tenant statuses.
@@ -28,13 +29,13 @@ var (
 // admins may (ErrForbidden otherwise; the flag is read from the database, not from creator). A
 // taken slug is an ErrConflict.
 func (s *Service) CreateWorkspace(ctx context.Context, creator User, name, slug string) (Workspace, error) {
-	var fe fieldErrors
+	var fe validation.Fields
 	name = validateName(&fe, "name", name)
 	slug = strings.TrimSpace(slug)
 	if !slugPattern.MatchString(slug) {
-		fe.add("slug", "must be 2 to 63 lower-case letters, digits or hyphens, starting with a letter or digit")
+		fe.Add("slug", "must be 2 to 63 lower-case letters, digits or hyphens, starting with a letter or digit")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Invalid(invalidSummary); err != nil {
 		return Workspace{}, fmt.Errorf("create workspace: %w", err)
 	}
 	now := s.clockNow()
@@ -78,22 +79,22 @@ type CreateTenantInput struct {
 // id already managed (in any workspace) is an ErrConflict. The workspace's owners and managers
 // are entitled to the new tenant at once, so it is announced on ChannelMemberships.
 func (s *Service) CreateTenant(ctx context.Context, workspaceID int64, in CreateTenantInput) (Tenant, error) {
-	var fe fieldErrors
+	var fe validation.Fields
 	name := validateName(&fe, "name", in.Name)
 	entraID := strings.ToLower(strings.TrimSpace(in.EntraTenantID))
 	if !uuidPattern.MatchString(entraID) {
-		fe.add("entra_tenant_id", "must be a GUID such as 00000000-0000-0000-0000-000000000000")
+		fe.Add("entra_tenant_id", "must be a GUID such as 00000000-0000-0000-0000-000000000000")
 	}
 	var domain *string
 	if in.Domain != nil {
 		if d := strings.ToLower(strings.TrimSpace(*in.Domain)); d != "" {
 			if !validDomain(d) {
-				fe.add("domain", "must be a domain name such as contoso.onmicrosoft.com")
+				fe.Add("domain", "must be a domain name such as contoso.onmicrosoft.com")
 			}
 			domain = &d
 		}
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Invalid(invalidSummary); err != nil {
 		return Tenant{}, fmt.Errorf("create tenant: %w", err)
 	}
 	now := s.clockNow()

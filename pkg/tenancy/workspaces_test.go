@@ -42,7 +42,7 @@ func TestCreateWorkspace(t *testing.T) {
 
 	for _, slug := range []string{"", "a", "Contoso", "-contoso", "con_toso", "con toso", "x" + string(make([]byte, 63))} {
 		_, err := f.svc.CreateWorkspace(ctx, admin, "Bad", slug)
-		wantErr(t, err, ErrInvalid)
+		wantInvalid(t, err)
 		wantFields(t, err, "slug")
 	}
 	_, err = f.svc.CreateWorkspace(ctx, admin, "", "ok-slug")
@@ -87,7 +87,7 @@ func TestCreateTenant(t *testing.T) {
 	wantFields(t, err, "entra_tenant_id")
 
 	_, err = f.svc.CreateTenant(ctx, ws.ID, CreateTenantInput{Name: "", EntraTenantID: "not-a-guid", Domain: ptr("no_dots")})
-	wantErr(t, err, ErrInvalid)
+	wantInvalid(t, err)
 	wantFields(t, err, "name", "entra_tenant_id", "domain")
 	_, err = f.svc.CreateTenant(ctx, ws.ID+1000, CreateTenantInput{Name: "Lost", EntraTenantID: "00000000-0000-4000-8000-000000000002"})
 	wantErr(t, err, ErrNotFound)
