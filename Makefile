@@ -81,6 +81,10 @@ e2e: ## API + worker + SPA in headless Chromium (screenshots in artifacts/e2e)
 bench: build ## load-test the run list on 1M runs (wrk) and run the Go benchmarks
 	@$(PG_ENV); scripts/bench-api.sh
 
+.PHONY: bench-builds
+bench-builds: ## the run list of this checkout and of BASE=<rev> side by side on one 1M-run database
+	@$(PG_ENV); BASE=$(BASE) scripts/bench-builds.sh
+
 .PHONY: bench-workers
 bench-workers: ## inventory sync of 50k items, 10 tenants at once, job pick-up latency
 	@$(PG_ENV); go test -run '^$$' -bench . -benchtime 1x ./pkg/jobs/

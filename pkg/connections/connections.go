@@ -281,3 +281,13 @@ func (c *Connections) Provider(ctx context.Context, tenant tenancy.Tenant, gener
 	}
 	return nil, fmt.Errorf("graph: tenant %d has a connection of unknown kind %q", tenant.ID, row.Kind)
 }
+
+// EnsureSimulated gives a tenant the simulated provider unless it has a connection already, in
+// tx (the demo's tenants need no credentials).
+func EnsureSimulated(ctx context.Context, tx *gorm.DB, tenantID int64) error {
+	if err := tx.WithContext(ctx).Exec(`INSERT INTO provider_connections (tenant_id, kind) VALUES (?, ?)
+		ON CONFLICT (tenant_id) DO NOTHING`, tenantID, KindSimulated).Error; err != nil {
+		return fmt.Errorf("simulated connection of tenant %d: %w", tenantID, err)
+	}
+	return nil
+}

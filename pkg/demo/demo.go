@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/tenantatlas/operations/pkg/connections"
 	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
@@ -56,9 +57,8 @@ func Seed(ctx context.Context, db *gorm.DB, now time.Time) (Result, error) {
 			}
 			res.Tenants = append(res.Tenants, t)
 			// The demo tenants read from the deterministic simulated provider: no credentials needed.
-			if err := tx.Exec(`INSERT INTO provider_connections (tenant_id, kind) VALUES (?, 'simulated')
-				ON CONFLICT (tenant_id) DO NOTHING`, t.ID).Error; err != nil {
-				return fmt.Errorf("provider connection: %w", err)
+			if err := connections.EnsureSimulated(ctx, tx, t.ID); err != nil {
+				return err
 			}
 		}
 		var owner tenancy.User
@@ -91,16 +91,14 @@ func Seed(ctx context.Context, db *gorm.DB, now time.Time) (Result, error) {
 				}
 			}
 		}
-		var n int64
-		if err := tx.Model(&operations.Run{}).Where("workspace_id = ?", ws.ID).Count(&n).Error; err != nil {
+		history := operations.NewService(db)
+		n, err := history.CountWorkspaceRuns(ctx, tx, ws.ID)
+		if err != nil || n > 0 {
 			return err
 		}
-		if n > 0 {
-			return nil
-		}
-		runs := history(ws.ID, res.Tenants, owner, now)
-		if err := tx.CreateInBatches(runs, 200).Error; err != nil {
-			return fmt.Errorf("runs: %w", err)
+		runs := pastRuns(ws.ID, res.Tenants, owner, now)
+		if err := history.ImportHistory(ctx, tx, runs); err != nil {
+			return err
 		}
 		res.RunsAdded = len(runs)
 		return nil
@@ -108,8 +106,8 @@ func Seed(ctx context.Context, db *gorm.DB, now time.Time) (Result, error) {
 	return res, err
 }
 
-// history is a month of finished runs of every type across the demo tenants.
-func history(workspaceID int64, tenants []tenancy.Tenant, owner tenancy.User, now time.Time) []operations.Run {
+// pastRuns is a month of finished runs of every type across the demo tenants.
+func pastRuns(workspaceID int64, tenants []tenancy.Tenant, owner tenancy.User, now time.Time) []operations.Run {
 	type spec struct {
 		typ     string
 		outcome operations.Outcome

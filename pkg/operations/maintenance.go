@@ -98,3 +98,26 @@ func (s *Service) ScheduledSlotsTaken(ctx context.Context, tx *gorm.DB, slots []
 	}
 	return taken, nil
 }
+
+// CountWorkspaceRuns counts the runs of a workspace, in tx or the pool when tx is nil.
+func (s *Service) CountWorkspaceRuns(ctx context.Context, tx *gorm.DB, workspaceID int64) (int64, error) {
+	var n int64
+	if err := s.conn(ctx, tx).Raw(`SELECT count(*) FROM operation_runs WHERE workspace_id = ?`, workspaceID).Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("count the runs of workspace %d: %w", workspaceID, err)
+	}
+	return n, nil
+}
+
+// ImportHistory stores finished runs as they are given, in tx: a history that did not happen here
+// (the demo's). Every run must be completed with a terminal outcome.
+func (s *Service) ImportHistory(ctx context.Context, tx *gorm.DB, runs []Run) error {
+	for _, r := range runs {
+		if r.Status != StatusCompleted || !r.Outcome.Terminal() {
+			return fmt.Errorf("%w: an imported run must be completed, not %s/%s", ErrInvalidInput, r.Status, r.Outcome)
+		}
+	}
+	if err := s.conn(ctx, tx).CreateInBatches(runs, 200).Error; err != nil {
+		return fmt.Errorf("import %d runs: %w", len(runs), err)
+	}
+	return nil
+}
