@@ -1,7 +1,7 @@
 import { Link } from '@tanstack/react-router';
 
 // The part of a TanStack infinite query that paging needs.
-interface Pages {
+export interface Pages {
   hasNextPage: boolean;
   isFetchingNextPage: boolean;
   fetchNextPage: () => unknown;

@@ -4,16 +4,17 @@ import { useId, useState } from 'react';
 import type { GroupQuery } from '../api/client';
 import { isApiError } from '../api/errors';
 import { queryKeys } from '../api/queryKeys';
-import type { GroupType } from '../api/types';
+import type { EntraGroup, GroupType } from '../api/types';
 import { Badge } from '../components/Badge';
+import { DataTable, type Column } from '../components/DataTable';
 import { StartWorkButton } from '../components/StartWorkButton';
 import { useApi } from '../context';
 import { formatDateTime, formatNumber } from '../format';
 import { useDebounced } from '../hooks/useDebounced';
 import { useMe } from '../hooks/useMe';
 import { parseId } from '../routing/params';
-import { ErrorState, ForbiddenPage, NotFoundPage } from './StatusPages';
-import { LoadMoreButton, RunLink } from '../components/Paging';
+import { ForbiddenPage, NotFoundPage } from './StatusPages';
+import { RunLink } from '../components/Paging';
 
 const GROUP_TYPES: { value: GroupType; label: string }[] = [
   { value: 'Security', label: 'Security' },
@@ -22,6 +23,31 @@ const GROUP_TYPES: { value: GroupType; label: string }[] = [
 ];
 
 const route = getRouteApi('/admin/t/$tenant/directory/groups');
+
+const GROUP_COLUMNS: readonly Column<EntraGroup>[] = [
+  {
+    key: 'name',
+    header: 'Name',
+    className: 'strong wrap',
+    cell: (g) => (
+      <>
+        {g.display_name}
+        <span className="muted mono small-block">{g.entra_group_id}</span>
+      </>
+    ),
+  },
+  { key: 'type', header: 'Type', cell: (g) => GROUP_TYPES.find((t) => t.value === g.group_type)?.label ?? g.group_type },
+  { key: 'security', header: 'Security', cell: (g) => (g.security_enabled ? 'Yes' : 'No') },
+  { key: 'mail', header: 'Mail', cell: (g) => (g.mail_enabled ? 'Yes' : 'No') },
+  { key: 'freshness', header: 'Freshness', cell: (g) => <Badge kind="freshness" value={g.stale ? 'stale' : 'current'} /> },
+  {
+    key: 'last-seen',
+    header: 'Last seen',
+    cell: (g) => <time dateTime={g.last_seen_at ?? undefined}>{formatDateTime(g.last_seen_at)}</time>,
+  },
+  { key: 'seen-by', header: 'Seen by', cell: (g) => <RunLink id={g.last_seen_operation_run_id} /> },
+];
+const groupRowProps = () => ({ 'data-testid': 'group-row' });
 
 export default function GroupsPage() {
   const id = parseId(route.useParams().tenant);
@@ -92,65 +118,17 @@ function Groups({ tenantId }: { tenantId: number }) {
           </select>
         </label>
       </form>
-      {groups.isError ? (
-        <ErrorState error={groups.error} onRetry={() => groups.refetch()} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Entra groups">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Security</th>
-                <th scope="col">Mail</th>
-                <th scope="col">Freshness</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Seen by</th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.isLoading && (
-                <tr>
-                  <td colSpan={7} className="table-empty">
-                    Loading groups…
-                  </td>
-                </tr>
-              )}
-              {!groups.isLoading && rows.length === 0 && (
-                <tr>
-                  <td colSpan={7} className="table-empty">
-                    {search || groupType || stale ? 'No groups match these filters.' : 'No groups yet. Sync the groups to read them from Entra.'}
-                  </td>
-                </tr>
-              )}
-              {rows.map((g) => (
-                <tr key={g.id} data-testid="group-row">
-                  <td className="strong wrap">
-                    {g.display_name}
-                    <span className="muted mono small-block">{g.entra_group_id}</span>
-                  </td>
-                  <td>{GROUP_TYPES.find((t) => t.value === g.group_type)?.label ?? g.group_type}</td>
-                  <td>{g.security_enabled ? 'Yes' : 'No'}</td>
-                  <td>{g.mail_enabled ? 'Yes' : 'No'}</td>
-                  <td>
-                    <Badge kind="freshness" value={g.stale ? 'stale' : 'current'} />
-                  </td>
-                  <td>
-                    <time dateTime={g.last_seen_at ?? undefined}>{formatDateTime(g.last_seen_at)}</time>
-                  </td>
-                  <td>
-                    <RunLink id={g.last_seen_operation_run_id} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <div className="list-footer">
-        <span className="muted">{rows.length > 0 ? `Showing ${formatNumber(rows.length)} groups` : ''}</span>
-        <LoadMoreButton pages={groups} />
-      </div>
+      <DataTable
+        label="Entra groups"
+        columns={GROUP_COLUMNS}
+        rows={rows}
+        rowKey={(g) => g.id}
+        rowProps={groupRowProps}
+        query={groups}
+        loadingText="Loading groups…"
+        empty={search || groupType || stale ? 'No groups match these filters.' : 'No groups yet. Sync the groups to read them from Entra.'}
+        paging={{ pages: groups, summary: rows.length > 0 ? `Showing ${formatNumber(rows.length)} groups` : '' }}
+      />
     </div>
   );
 }

@@ -3,8 +3,9 @@ import { getRouteApi, Link } from '@tanstack/react-router';
 import { useId, useMemo, useState } from 'react';
 import { isApiError } from '../api/errors';
 import { queryKeys } from '../api/queryKeys';
-import type { InventoryKPIs } from '../api/types';
+import type { InventoryItem, InventoryKPIs } from '../api/types';
 import { Badge } from '../components/Badge';
+import { DataTable, type Column } from '../components/DataTable';
 import { StartWorkButton } from '../components/StartWorkButton';
 import { useApi } from '../context';
 import { formatDateTime, formatNumber, formatPercent, formatRelative } from '../format';
@@ -12,7 +13,7 @@ import { useDebounced } from '../hooks/useDebounced';
 import { useMe } from '../hooks/useMe';
 import { parseId } from '../routing/params';
 import { ErrorState, ForbiddenPage, NotFoundPage } from './StatusPages';
-import { LoadMoreButton, RunLink } from '../components/Paging';
+import { RunLink } from '../components/Paging';
 
 const route = getRouteApi('/admin/t/$tenant/inventory');
 
@@ -108,6 +109,23 @@ function KpiHeader({ k }: { k: InventoryKPIs | undefined }) {
   );
 }
 
+const itemRowProps = () => ({ 'data-testid': 'item-row' });
+
+function itemColumns(policyTypeLabel: (key: string) => string): Column<InventoryItem>[] {
+  return [
+    { key: 'name', header: 'Name', className: 'strong wrap', cell: (it) => it.display_name },
+    { key: 'policy-type', header: 'Policy type', cell: (it) => policyTypeLabel(it.policy_type) },
+    { key: 'category', header: 'Category', cell: (it) => it.category },
+    { key: 'platform', header: 'Platform', cell: (it) => it.platform || <span className="muted">—</span> },
+    {
+      key: 'last-seen',
+      header: 'Last seen',
+      cell: (it) => <time dateTime={it.last_seen_at ?? undefined}>{formatDateTime(it.last_seen_at)}</time>,
+    },
+    { key: 'seen-by', header: 'Seen by', cell: (it) => <RunLink id={it.last_seen_operation_run_id} /> },
+  ];
+}
+
 function Items({ tenantId }: { tenantId: number }) {
   const api = useApi();
   const id = useId();
@@ -126,6 +144,7 @@ function Items({ tenantId }: { tenantId: number }) {
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const rows = items.data?.pages.flatMap((p) => p.data) ?? [];
+  const columns = useMemo(() => itemColumns((key) => labels.get(key) ?? key), [labels]);
   return (
     <section className="stack-tight" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Items</h2>
@@ -157,58 +176,17 @@ function Items({ tenantId }: { tenantId: number }) {
           </select>
         </label>
       </form>
-      {items.isError ? (
-        <ErrorState error={items.error} onRetry={() => items.refetch()} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Inventory items">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Policy type</th>
-                <th scope="col">Category</th>
-                <th scope="col">Platform</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Seen by</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.isLoading && (
-                <tr>
-                  <td colSpan={6} className="table-empty">
-                    Loading items…
-                  </td>
-                </tr>
-              )}
-              {!items.isLoading && rows.length === 0 && (
-                <tr>
-                  <td colSpan={6} className="table-empty">
-                    {search || policyType || category ? 'No items match these filters.' : 'No items yet. Run an inventory sync to read the tenant.'}
-                  </td>
-                </tr>
-              )}
-              {rows.map((it) => (
-                <tr key={it.id} data-testid="item-row">
-                  <td className="strong wrap">{it.display_name}</td>
-                  <td>{labels.get(it.policy_type) ?? it.policy_type}</td>
-                  <td>{it.category}</td>
-                  <td>{it.platform || <span className="muted">—</span>}</td>
-                  <td>
-                    <time dateTime={it.last_seen_at ?? undefined}>{formatDateTime(it.last_seen_at)}</time>
-                  </td>
-                  <td>
-                    <RunLink id={it.last_seen_operation_run_id} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <div className="list-footer">
-        <span className="muted">{rows.length > 0 ? `Showing ${formatNumber(rows.length)} items` : ''}</span>
-        <LoadMoreButton pages={items} />
-      </div>
+      <DataTable
+        label="Inventory items"
+        columns={columns}
+        rows={rows}
+        rowKey={(it) => it.id}
+        rowProps={itemRowProps}
+        query={items}
+        loadingText="Loading items…"
+        empty={search || policyType || category ? 'No items match these filters.' : 'No items yet. Run an inventory sync to read the tenant.'}
+        paging={{ pages: items, summary: rows.length > 0 ? `Showing ${formatNumber(rows.length)} items` : '' }}
+      />
     </section>
   );
 }

@@ -1,21 +1,20 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { findingFilter, type AcknowledgeRequest } from '../../api/client';
 import { errorMessage, isApiError, problemMember } from '../../api/errors';
 import { queryKeys } from '../../api/queryKeys';
 import { FINDING_SEVERITIES, type Drift, type Finding, type FindingFilter, type FindingRunRef } from '../../api/types';
 import { badgeFor } from '../../badges';
 import { Badge } from '../../components/Badge';
+import { DataTable, type Column } from '../../components/DataTable';
 import { CapabilityReason, ConfirmDialog } from '../../components/Dialog';
 import { useToasts } from '../../components/Toasts';
 import { useApi } from '../../context';
 import { formatDateTime, formatNumber, formatRelative, humanizeKey } from '../../format';
 import { useMe } from '../../hooks/useMe';
 import { usePolicyTypes } from '../../hooks/usePolicyTypes';
-import { ErrorState } from '../StatusPages';
 import { findingQuery, type DriftSearch } from './search';
-import { LoadMoreButton } from '../../components/Paging';
 
 export const ACK_CAPABILITY = 'tenant.drift.ack';
 
@@ -124,6 +123,25 @@ export function FindingsSection({
   const subjectTypes = types ?? [];
   const knownSubject = !search.subject_type || subjectTypes.some((t) => t.key === search.subject_type);
   const busy = ackMany.isPending || ackOne.isPending;
+  const columns = findingColumns({
+    label,
+    isSelected: (f) => selected.has(f.id),
+    onToggle: (f) => toggle(f.id),
+    canAck,
+    ackDisabledBy,
+    isPending: (f) => ackOne.isPending && ackOne.variables === f.id,
+    onAck: (f) => ackOne.mutate(f.id),
+    selectAll: (
+      <input
+        type="checkbox"
+        aria-label="Select all new findings on this page"
+        checked={allSelected}
+        disabled={!canAck || selectable.length === 0}
+        aria-describedby={ackDisabledBy}
+        onChange={toggleAll}
+      />
+    ),
+  });
 
   return (
     <section className="stack-tight" aria-labelledby={`${id}-title`}>
@@ -210,70 +228,19 @@ export function FindingsSection({
         {ackDisabledBy && <CapabilityReason id={reasonId} capability={ACK_CAPABILITY} what="Acknowledging is disabled" />}
       </div>
 
-      {findings.isError ? (
-        <ErrorState error={findings.error} onRetry={() => findings.refetch()} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Drift findings" data-testid="findings-table">
-            <thead>
-              <tr>
-                <th scope="col" className="check">
-                  <input
-                    type="checkbox"
-                    aria-label="Select all new findings on this page"
-                    checked={allSelected}
-                    disabled={!canAck || selectable.length === 0}
-                    aria-describedby={ackDisabledBy}
-                    onChange={toggleAll}
-                  />
-                </th>
-                <th scope="col">Subject</th>
-                <th scope="col">Policy type</th>
-                <th scope="col">Change</th>
-                <th scope="col">Severity</th>
-                <th scope="col">Status</th>
-                <th scope="col">Compared runs</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {query !== null && findings.isLoading && (
-                <tr>
-                  <td colSpan={8} className="table-empty">
-                    Loading findings…
-                  </td>
-                </tr>
-              )}
-              {(query === null || (!findings.isLoading && rows.length === 0)) && (
-                <tr>
-                  <td colSpan={8} className="table-empty" data-testid="findings-empty">
-                    {emptyMessage(drift, query === null, status, filtered)}
-                  </td>
-                </tr>
-              )}
-              {rows.map((f) => (
-                <FindingRow
-                  key={f.id}
-                  finding={f}
-                  typeLabel={label(f.subject_type)}
-                  selected={selected.has(f.id)}
-                  onToggle={() => toggle(f.id)}
-                  canAck={canAck}
-                  ackDisabledBy={ackDisabledBy}
-                  pending={ackOne.isPending && ackOne.variables === f.id}
-                  onAck={() => ackOne.mutate(f.id)}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <div className="list-footer">
-        <span className="muted">{rows.length > 0 ? `Showing ${plural(rows.length, 'finding')}` : ''}</span>
-        <LoadMoreButton pages={findings} />
-      </div>
+      <DataTable
+        label="Drift findings"
+        testId="findings-table"
+        columns={columns}
+        rows={rows}
+        rowKey={(f) => f.id}
+        rowProps={(f) => ({ 'data-testid': 'finding-row', 'data-finding-id': f.id, className: selected.has(f.id) ? 'is-selected' : undefined })}
+        query={findings}
+        loadingText="Loading findings…"
+        empty={emptyMessage(drift, query === null, status, filtered)}
+        emptyTestId="findings-empty"
+        paging={{ pages: findings, summary: rows.length > 0 ? `Showing ${plural(rows.length, 'finding')}` : '' }}
+      />
 
       {confirm && (
         <ConfirmDialog
@@ -312,58 +279,71 @@ function emptyMessage(drift: Drift, noQuery: boolean, status: string, filtered: 
   return 'No findings: nothing changed between these runs.';
 }
 
-function FindingRow({
-  finding: f,
-  typeLabel,
-  selected,
+// findingColumns: a checkbox to select a new finding, what changed and how badly, the two runs
+// compared and the acknowledge button.
+function findingColumns({
+  label,
+  isSelected,
   onToggle,
   canAck,
   ackDisabledBy,
-  pending,
+  isPending,
   onAck,
+  selectAll,
 }: {
-  finding: Finding;
-  typeLabel: string;
-  selected: boolean;
-  onToggle: () => void;
+  label: (policyType: string) => string;
+  isSelected: (f: Finding) => boolean;
+  onToggle: (f: Finding) => void;
   canAck: boolean;
   ackDisabledBy: string | undefined;
-  pending: boolean;
-  onAck: () => void;
-}) {
-  const name = f.subject_display_name ?? f.subject_external_id;
-  const isNew = f.status === 'new';
-  return (
-    <tr data-testid="finding-row" data-finding-id={f.id} className={selected ? 'is-selected' : undefined}>
-      <td className="check">
+  isPending: (f: Finding) => boolean;
+  onAck: (f: Finding) => void;
+  selectAll: ReactNode;
+}): Column<Finding>[] {
+  const name = (f: Finding) => f.subject_display_name ?? f.subject_external_id;
+  return [
+    {
+      key: 'select',
+      header: selectAll,
+      headerClassName: 'check',
+      className: 'check',
+      cell: (f) => (
         <input
           type="checkbox"
-          aria-label={`Select ${name}`}
-          checked={selected}
-          disabled={!canAck || !isNew}
+          aria-label={`Select ${name(f)}`}
+          checked={isSelected(f)}
+          disabled={!canAck || f.status !== 'new'}
           aria-describedby={ackDisabledBy}
-          onChange={onToggle}
+          onChange={() => onToggle(f)}
         />
-      </td>
-      <td className="strong wrap">
-        {f.subject_display_name ?? <span className="muted">Not in the inventory</span>}
-        <span className="muted mono small-block">{f.subject_external_id}</span>
-      </td>
-      <td>{typeLabel}</td>
-      <td>
-        <span className="chip">{humanizeKey(f.change_type)}</span>
-      </td>
-      <td>
-        <Badge kind="severity" value={f.severity} />
-      </td>
-      <td>
-        <Badge
-          kind="finding"
-          value={f.status}
-          title={f.acknowledged_at ? `Acknowledged ${formatDateTime(f.acknowledged_at)}` : undefined}
-        />
-      </td>
-      <td title={`Detected ${formatDateTime(f.created_at)}`}>
+      ),
+    },
+    {
+      key: 'subject',
+      header: 'Subject',
+      className: 'strong wrap',
+      cell: (f) => (
+        <>
+          {f.subject_display_name ?? <span className="muted">Not in the inventory</span>}
+          <span className="muted mono small-block">{f.subject_external_id}</span>
+        </>
+      ),
+    },
+    { key: 'policy-type', header: 'Policy type', cell: (f) => label(f.subject_type) },
+    { key: 'change', header: 'Change', cell: (f) => <span className="chip">{humanizeKey(f.change_type)}</span> },
+    { key: 'severity', header: 'Severity', cell: (f) => <Badge kind="severity" value={f.severity} /> },
+    {
+      key: 'status',
+      header: 'Status',
+      cell: (f) => (
+        <Badge kind="finding" value={f.status} title={f.acknowledged_at ? `Acknowledged ${formatDateTime(f.acknowledged_at)}` : undefined} />
+      ),
+    },
+    {
+      key: 'runs',
+      header: 'Compared runs',
+      title: (f) => `Detected ${formatDateTime(f.created_at)}`,
+      cell: (f) => (
         <span className="run-pair">
           <RunRef run={f.baseline_run} label="Baseline" />
           <span aria-hidden="true" className="muted">
@@ -371,25 +351,29 @@ function FindingRow({
           </span>
           <RunRef run={f.current_run} label="Current" />
         </span>
-      </td>
-      <td className="actions">
-        {isNew ? (
+      ),
+    },
+    {
+      key: 'actions',
+      header: <span className="visually-hidden">Actions</span>,
+      className: 'actions',
+      cell: (f) =>
+        f.status === 'new' ? (
           <button
             type="button"
             className="button button-secondary small"
-            disabled={!canAck || pending}
+            disabled={!canAck || isPending(f)}
             aria-describedby={ackDisabledBy}
-            aria-label={`Acknowledge ${name}`}
-            onClick={onAck}
+            aria-label={`Acknowledge ${name(f)}`}
+            onClick={() => onAck(f)}
           >
-            {pending ? 'Acknowledging…' : 'Acknowledge'}
+            {isPending(f) ? 'Acknowledging…' : 'Acknowledge'}
           </button>
         ) : (
           <span className="muted small">{f.acknowledged_at ? `Acknowledged ${formatRelative(f.acknowledged_at)}` : 'Acknowledged'}</span>
-        )}
-      </td>
-    </tr>
-  );
+        ),
+    },
+  ];
 }
 
 // RunRef links a finding's baseline or current run; a run that is gone reads "Run unavailable".

@@ -1,16 +1,14 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useApi, useSessionData } from '../../context';
 import { queryKeys } from '../../api/queryKeys';
 import { useMe, useOperationTypes } from '../../hooks/useMe';
 import { RUN_TABS, type RunTab } from '../../api/types';
 import { formatDuration, formatNumber } from '../../format';
-import { ErrorState } from '../StatusPages';
 import { FilterBar } from './FilterBar';
 import { RunsTable } from './RunsTable';
 import { defaultWindowStart, PAGE_SIZES, toRunQuery, type PageSize, type RunSearch } from './search';
-import { LoadMoreButton } from '../../components/Paging';
 
 const TAB_LABELS: Record<RunTab, string> = {
   all: 'All',
@@ -48,6 +46,7 @@ export default function OperationsPage() {
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const rows = useMemo(() => runs.data?.pages.flatMap((p) => p.data) ?? [], [runs.data]);
+  const tenantName = useCallback((id: number | null) => (id == null ? 'Workspace' : (me.tenant(id)?.name ?? `Tenant #${id}`)), [me]);
 
   const setSearch = (patch: Partial<RunSearch>) =>
     navigate({ to: '/admin/operations', search: (prev) => clean({ ...prev, ...patch }) });
@@ -105,22 +104,12 @@ export default function OperationsPage() {
 
       <FilterBar search={search} types={types.data} tenants={me.tenants} onChange={setSearch} />
 
-      {runs.isError ? (
-        <ErrorState error={runs.error} onRetry={() => runs.refetch()} />
-      ) : (
-        <RunsTable
-          runs={rows}
-          loading={runs.isLoading}
-          dataUpdatedAt={runs.dataUpdatedAt}
-          tenantName={(id) => (id == null ? 'Workspace' : (me.tenant(id)?.name ?? `Tenant #${id}`))}
-        />
-      )}
-
-      <div className="list-footer">
-        <span className="muted" data-testid="shown-count">
-          {rows.length > 0 ? `Showing ${formatNumber(rows.length)} run${rows.length === 1 ? '' : 's'}` : ''}
-        </span>
-        <div className="list-footer-end">
+      <RunsTable
+        runs={rows}
+        query={runs}
+        tenantName={tenantName}
+        summary={rows.length > 0 ? `Showing ${formatNumber(rows.length)} run${rows.length === 1 ? '' : 's'}` : ''}
+        controls={
           <label className="page-size">
             Rows per page
             <select
@@ -137,9 +126,8 @@ export default function OperationsPage() {
               ))}
             </select>
           </label>
-          <LoadMoreButton pages={runs} />
-        </div>
-      </div>
+        }
+      />
     </div>
   );
 }

@@ -1,83 +1,75 @@
 import { Link } from '@tanstack/react-router';
-import { memo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import type { OperationRun } from '../../api/types';
 import { Badge } from '../../components/Badge';
+import { DataTable, type Column, type TableQuery } from '../../components/DataTable';
+import type { Pages } from '../../components/Paging';
 import { formatDateTime, formatDuration } from '../../format';
 import { useRenderTiming } from '../../hooks/useRenderTiming';
 
-export function RunsTable({
-  runs,
-  loading,
-  dataUpdatedAt,
-  tenantName,
-}: {
-  runs: OperationRun[];
-  loading: boolean;
-  dataUpdatedAt: number;
-  tenantName: (id: number | null) => string;
-}) {
-  useRenderTiming('operations-table-render', dataUpdatedAt, runs.length);
-  return (
-    <div className="table-wrap">
-      <table className="table" aria-label="Operation runs" aria-busy={loading}>
-        <thead>
-          <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Operation</th>
-            <th scope="col">Tenant</th>
-            <th scope="col">Initiator</th>
-            <th scope="col">Started</th>
-            <th scope="col" className="num">
-              Duration
-            </th>
-            <th scope="col">Outcome</th>
-          </tr>
-        </thead>
-        <tbody>
-          {loading && (
-            <tr>
-              <td colSpan={7} className="table-empty">
-                Loading runs…
-              </td>
-            </tr>
-          )}
-          {!loading && runs.length === 0 && (
-            <tr>
-              <td colSpan={7} className="table-empty">
-                No runs match these filters.
-              </td>
-            </tr>
-          )}
-          {runs.map((r) => (
-            <RunRow key={r.id} run={r} tenant={tenantName(r.tenant_id)} />
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+const runRowProps = () => ({ 'data-testid': 'run-row' });
+
+function runColumns(tenantName: (id: number | null) => string): Column<OperationRun>[] {
+  return [
+    { key: 'status', header: 'Status', cell: (r) => <Badge kind="status" value={r.status} /> },
+    {
+      key: 'operation',
+      header: 'Operation',
+      cell: (r) => (
+        <>
+          <Link to="/admin/operations/$run" params={{ run: String(r.id) }} className="row-link">
+            {r.known_type ? r.type_label : 'Unknown operation'}
+          </Link>
+          <span className="muted id">#{r.id}</span>
+        </>
+      ),
+    },
+    { key: 'tenant', header: 'Tenant', cell: (r) => tenantName(r.tenant_id) },
+    {
+      key: 'initiator',
+      header: 'Initiator',
+      className: (r) => (r.initiator.kind === 'system' ? 'muted' : undefined),
+      cell: (r) => r.initiator.name,
+    },
+    {
+      key: 'started',
+      header: 'Started',
+      cell: (r) => <time dateTime={r.started_at ?? r.created_at}>{formatDateTime(r.started_at)}</time>,
+    },
+    { key: 'duration', header: 'Duration', headerClassName: 'num', className: 'num', cell: (r) => formatDuration(r.duration_ms) },
+    { key: 'outcome', header: 'Outcome', cell: (r) => <Badge kind="outcome" value={r.outcome} /> },
+  ];
 }
 
-const RunRow = memo(function RunRow({ run, tenant }: { run: OperationRun; tenant: string }) {
+// RunsTable: the run list, with its footer (how many are shown, the page size, "Load more").
+// tenantName should be stable (useCallback): rows render again only when their run changes.
+export function RunsTable({
+  runs,
+  query,
+  tenantName,
+  summary,
+  controls,
+}: {
+  runs: OperationRun[];
+  query: TableQuery & Pages & { dataUpdatedAt: number };
+  tenantName: (id: number | null) => string;
+  summary: ReactNode;
+  controls: ReactNode;
+}) {
+  useRenderTiming('operations-table-render', query.dataUpdatedAt, runs.length);
+  const columns = useMemo(() => runColumns(tenantName), [tenantName]);
   return (
-    <tr data-testid="run-row">
-      <td>
-        <Badge kind="status" value={run.status} />
-      </td>
-      <td>
-        <Link to="/admin/operations/$run" params={{ run: String(run.id) }} className="row-link">
-          {run.known_type ? run.type_label : 'Unknown operation'}
-        </Link>
-        <span className="muted id">#{run.id}</span>
-      </td>
-      <td>{tenant}</td>
-      <td className={run.initiator.kind === 'system' ? 'muted' : undefined}>{run.initiator.name}</td>
-      <td>
-        <time dateTime={run.started_at ?? run.created_at}>{formatDateTime(run.started_at)}</time>
-      </td>
-      <td className="num">{formatDuration(run.duration_ms)}</td>
-      <td>
-        <Badge kind="outcome" value={run.outcome} />
-      </td>
-    </tr>
+    <DataTable
+      label="Operation runs"
+      busy={query.isLoading}
+      columns={columns}
+      rows={runs}
+      rowKey={(r) => r.id}
+      rowProps={runRowProps}
+      query={query}
+      loadingText="Loading runs…"
+      empty="No runs match these filters."
+      paging={{ pages: query, summary, summaryTestId: 'shown-count', controls }}
+    />
   );
-});
+}
