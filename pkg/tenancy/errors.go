@@ -1,7 +1,6 @@
 package tenancy
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/tenantatlas/operations/pkg/validation"
@@ -11,23 +10,29 @@ import (
 // returned errors wrap them with the detail of what was wrong. Invalid input is a
 // *validation.Error listing every bad field (Field uses the JSON names of the API: email, name,
 // password, slug, entra_tenant_id, domain, role, ttl).
-var (
+const (
 	// ErrNotFound: the workspace, tenant, user, membership or token does not exist.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound Error = "not found"
 	// ErrConflict: a unique value (email, slug, Entra tenant id) is already taken. The error is a
 	// *ConflictError naming the field.
-	ErrConflict = errors.New("conflict")
+	ErrConflict Error = "conflict"
 	// ErrLastOwner: the change would leave a workspace without an owner.
-	ErrLastOwner = errors.New("the last owner of a workspace cannot be removed or demoted")
+	ErrLastOwner Error = "the last owner of a workspace cannot be removed or demoted"
 	// ErrNotWorkspaceMember: a tenant membership was asked for a user outside the tenant's workspace.
-	ErrNotWorkspaceMember = errors.New("user is not a member of the tenant's workspace")
+	ErrNotWorkspaceMember Error = "user is not a member of the tenant's workspace"
 	// ErrInvalidCredentials: wrong email or password, or a malformed, unknown, expired or revoked
 	// token. Its wrapping message may say which; never show that to the caller.
-	ErrInvalidCredentials = errors.New("invalid credentials")
+	ErrInvalidCredentials Error = "invalid credentials"
 	// ErrForbidden: the acting user may not do this (e.g. create a workspace without being a
 	// platform admin).
-	ErrForbidden = errors.New("forbidden")
+	ErrForbidden Error = "forbidden"
 )
+
+// Error is the type of this package's sentinel errors: constants, so no code can replace them,
+// and comparable, so errors.Is finds them through %w wrapping.
+type Error string
+
+func (e Error) Error() string { return string(e) }
 
 // invalidSummary is the summary of every invalid input of this package.
 const invalidSummary = "Some values are not valid."
