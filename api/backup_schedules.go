@@ -98,7 +98,7 @@ func (s *Server) listBackupSchedules(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	after, err := idCursorParam(c)
+	after, err := backupScheduleList.after(c, s.cursors)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Server) listBackupSchedules(c echo.Context) error {
 	for _, sc := range page.Schedules {
 		out = append(out, presentSchedule(sc))
 	}
-	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out, "next_cursor": nextIDCursor(c, page.NextAfter)})
+	return writePage(c, s.cursors, backupScheduleList, out, page.Next)
 }
 
 func (s *Server) createBackupSchedule(c echo.Context) error {

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -68,18 +66,15 @@ func (s *Server) listBackupSets(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	after, err := idCursorParam(c)
+	after, err := backupSetList.after(c, s.cursors)
 	if err != nil {
 		return err
 	}
-	f := backup.SetFilter{IncludeRetired: includeRetired}
-	if v := c.QueryParam("backup_schedule_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id < 1 {
-			return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "backup_schedule_id", Message: "must be a positive integer"})
-		}
-		f.BackupScheduleID = &id
+	scheduleID, err := posIntParam(c, "backup_schedule_id")
+	if err != nil {
+		return err
 	}
+	f := backup.SetFilter{IncludeRetired: includeRetired, BackupScheduleID: scheduleID}
 	page, err := backup.ListSets(c.Request().Context(), s.db, pathTenant(c).ID, f, after, limit)
 	if err != nil {
 		return err
@@ -88,7 +83,7 @@ func (s *Server) listBackupSets(c echo.Context) error {
 	for _, set := range page.Sets {
 		out = append(out, presentBackupSet(set))
 	}
-	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out, "next_cursor": nextIDCursor(c, page.NextAfter)})
+	return writePage(c, s.cursors, backupSetList, out, page.Next)
 }
 
 // getBackupSet shows one set of the tenant (retired ones too), its item count counted afresh.
@@ -102,35 +97,4 @@ func (s *Server) getBackupSet(c echo.Context) error {
 		return err
 	}
 	return jsonWithETag(c, http.StatusOK, presentBackupSet(set))
-}
-
-// idCursor marks the last row of a page ordered by id, newest first.
-type idCursor struct {
-	ID int64 `json:"i"`
-}
-
-// idCursorParam reads the cursor of an id-ordered list: the id the page starts after, 0 for the
-// first page.
-func idCursorParam(c echo.Context) (int64, error) {
-	v := c.QueryParam("cursor")
-	if v == "" {
-		return 0, nil
-	}
-	var cur idCursor
-	b, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil || json.Unmarshal(b, &cur) != nil || cur.ID < 1 {
-		return 0, badCursor()
-	}
-	return cur.ID, nil
-}
-
-// nextIDCursor encodes the next page's cursor and sets the Link header; nil on the last page.
-func nextIDCursor(c echo.Context, after *int64) *string {
-	if after == nil {
-		return nil
-	}
-	b, _ := json.Marshal(idCursor{ID: *after})
-	next := base64.RawURLEncoding.EncodeToString(b)
-	setNextLink(c, next)
-	return &next
 }

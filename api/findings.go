@@ -234,16 +234,11 @@ func (s *Server) listFindings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var after *drift.FindingCursor
-	if v := q.Get("cursor"); v != "" {
-		cur, err := drift.DecodeFindingCursor(v)
-		if err != nil {
-			return badCursor()
-		}
-		after = &cur
+	after, err := findingList.after(c, s.cursors)
+	if err != nil {
+		return err
 	}
-	t := c.Get(ctxTenant).(tenancy.Tenant)
-	page, err := drift.ListFindings(c.Request().Context(), s.db, t.ID, f, after, limit)
+	page, err := drift.ListFindings(c.Request().Context(), s.db, pathTenant(c).ID, f, after, limit)
 	if err != nil {
 		return err
 	}
@@ -251,13 +246,7 @@ func (s *Server) listFindings(c echo.Context) error {
 	for _, row := range page.Findings {
 		out = append(out, presentFinding(row))
 	}
-	var next *string
-	if page.Next != nil {
-		n := page.Next.Encode()
-		next = &n
-		setNextLink(c, n)
-	}
-	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out, "next_cursor": next})
+	return writePage(c, s.cursors, findingList, out, page.Next)
 }
 
 // acknowledgeFinding acknowledges one finding of the tenant (a finding acknowledged before keeps

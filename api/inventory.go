@@ -110,10 +110,3 @@ func (s *Server) listPolicyTypes(c echo.Context) error {
 	}
 	return jsonWithETag(c, http.StatusOK, map[string]any{"data": out})
 }
-
-// setNextLink sets the Link header for the next page.
-func setNextLink(c echo.Context, cursor string) {
-	q := c.Request().URL.Query()
-	q.Set("cursor", cursor)
-	c.Response().Header().Set("Link", "<"+c.Request().URL.Path+"?"+q.Encode()+`>; rel="next"`)
-}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -34,15 +33,11 @@ func (s *Server) listNotifications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	offset := 0
-	if v := c.QueryParam("cursor"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return badCursor()
-		}
-		offset = n
+	after, err := notificationList.after(c, s.cursors)
+	if err != nil {
+		return err
 	}
-	page, err := notify.List(c.Request().Context(), s.db, principal(c).User.ID, offset, limit)
+	page, err := notify.List(c.Request().Context(), s.db, principal(c).User.ID, after, limit)
 	if err != nil {
 		return err
 	}
@@ -50,13 +45,7 @@ func (s *Server) listNotifications(c echo.Context) error {
 	for _, n := range page.Items {
 		out = append(out, presentNotification(n))
 	}
-	var next *string
-	if page.Next != nil {
-		v := strconv.FormatInt(*page.Next, 10)
-		next = &v
-		setNextLink(c, v)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"data": out, "unread": page.Unread, "next_cursor": next})
+	return writePage(c, s.cursors, notificationList, out, page.Next, withMember("unread", page.Unread), withoutETag)
 }
 
 func (s *Server) readNotification(c echo.Context) error {

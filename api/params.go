@@ -7,10 +7,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/tenantatlas/operations/pkg/backup"
 	"github.com/tenantatlas/operations/pkg/cursor"
 	"github.com/tenantatlas/operations/pkg/directory"
 	"github.com/tenantatlas/operations/pkg/drift"
 	"github.com/tenantatlas/operations/pkg/inventory"
+	"github.com/tenantatlas/operations/pkg/notify"
 	"github.com/tenantatlas/operations/pkg/operations"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
@@ -109,8 +111,9 @@ var (
 	inventoryItemList  = pagedList[inventory.ItemCursor]{"inventory_items"}
 	groupList          = pagedList[directory.GroupCursor]{"directory_groups"}
 	findingList        = pagedList[drift.FindingCursor]{"findings"}
-	backupScheduleList = pagedList[int64]{"backup_schedules"} // by id, newest first
-	backupSetList      = pagedList[int64]{"backup_sets"}      // by id, newest first
+	backupScheduleList = pagedList[backup.ScheduleCursor]{"backup_schedules"}
+	backupSetList      = pagedList[backup.SetCursor]{"backup_sets"}
+	notificationList   = pagedList[notify.Cursor]{"notifications"}
 )
 
 // scope is what the list's cursors are bound to: its name, and the path's tenant if there is one.

@@ -14,6 +14,7 @@ import (
 	"github.com/tenantatlas/operations/pkg/authz"
 	"github.com/tenantatlas/operations/pkg/backup"
 	"github.com/tenantatlas/operations/pkg/connections"
+	"github.com/tenantatlas/operations/pkg/cursor"
 	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/directory"
 	"github.com/tenantatlas/operations/pkg/drift"
@@ -38,6 +39,15 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	// Every API process on this database seals and opens the lists' cursors with the same key.
+	cursors, err := cursor.Load(ctx, sqlDB, e.cfg.SecretKey)
+	if err != nil {
+		return fmt.Errorf("serve: the cursor key (is the schema current? tenantatlas migrate up): %w", err)
+	}
 	ten := tenancy.NewService(db)
 	auth := tenancy.NewAuthenticator(db)
 	az, err := authz.New(ctx, db)
@@ -58,7 +68,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		workerDone = make(chan error, 1)
 		go func() { workerDone <- w.Run(ctx) }()
 	}
-	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg, Tenancy: ten, Auth: auth, Authz: az, Runs: runs})
+	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg, Tenancy: ten, Auth: auth, Authz: az, Runs: runs, Cursors: cursors})
 	httpSrv := &http.Server{
 		Addr:              e.cfg.Listen,
 		Handler:           srv,

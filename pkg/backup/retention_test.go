@@ -81,8 +81,8 @@ func TestRetentionKeepsTheNewest(t *testing.T) {
 		}
 	}
 	// The list shows the kept sets; include_retired shows all.
-	page, _ := backup.ListSets(context.Background(), w.db.Gorm, w.tn, backup.SetFilter{BackupScheduleID: &s.ID}, 0, 50)
-	all, _ := backup.ListSets(context.Background(), w.db.Gorm, w.tn, backup.SetFilter{BackupScheduleID: &s.ID, IncludeRetired: true}, 0, 50)
+	page, _ := backup.ListSets(context.Background(), w.db.Gorm, w.tn, backup.SetFilter{BackupScheduleID: &s.ID}, nil, 50)
+	all, _ := backup.ListSets(context.Background(), w.db.Gorm, w.tn, backup.SetFilter{BackupScheduleID: &s.ID, IncludeRetired: true}, nil, 50)
 	if len(page.Sets) != 2 || len(all.Sets) != 4 || page.Sets[0].ID != setIDs[2] {
 		t.Fatalf("list %d, with retired %d", len(page.Sets), len(all.Sets))
 	}

@@ -359,23 +359,30 @@ type ScheduleFilter struct {
 	IncludeArchived bool
 }
 
-// SchedulePage is one page of schedules, newest first; NextAfter is the id the next page starts
-// after, nil on the last page.
+// ScheduleCursor marks the last schedule of a page; schedules are listed newest first by id. The
+// API seals it (pkg/cursor) before a client sees it.
+type ScheduleCursor struct {
+	ID int64 `json:"i"`
+}
+
+// SchedulePage is one page of schedules, newest first; Next is where the next page starts, nil on
+// the last page.
 type SchedulePage struct {
 	Schedules []Schedule
-	NextAfter *int64
+	Next      *ScheduleCursor
 }
 
 // ListSchedules pages through the tenant's schedules, newest first.
-func ListSchedules(ctx context.Context, db *gorm.DB, tenantID int64, f ScheduleFilter, afterID int64, limit int) (SchedulePage, error) {
+// after (nil for the first page) is the previous page's Next.
+func ListSchedules(ctx context.Context, db *gorm.DB, tenantID int64, f ScheduleFilter, after *ScheduleCursor, limit int) (SchedulePage, error) {
 	q := `SELECT ` + scheduleColumns + ` FROM backup_schedules s WHERE s.tenant_id = ?`
 	args := []any{tenantID}
 	if !f.IncludeArchived {
 		q += ` AND s.archived_at IS NULL`
 	}
-	if afterID > 0 {
+	if after != nil {
 		q += ` AND s.id < ?`
-		args = append(args, afterID)
+		args = append(args, after.ID)
 	}
 	q += ` ORDER BY s.id DESC LIMIT ?`
 	args = append(args, limit+1)
@@ -386,8 +393,7 @@ func ListSchedules(ctx context.Context, db *gorm.DB, tenantID int64, f ScheduleF
 	page := SchedulePage{Schedules: rows}
 	if len(rows) > limit {
 		page.Schedules = rows[:limit]
-		next := rows[limit-1].ID
-		page.NextAfter = &next
+		page.Next = &ScheduleCursor{ID: rows[limit-1].ID}
 	}
 	return page, nil
 }

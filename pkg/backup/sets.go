@@ -13,17 +13,24 @@ type SetFilter struct {
 	IncludeRetired   bool
 }
 
-// SetPage is one page of sets, newest first; NextAfter is the id the next page starts after.
+// SetCursor marks the last set of a page; sets are listed newest first by id. The API seals it
+// (pkg/cursor) before a client sees it.
+type SetCursor struct {
+	ID int64 `json:"i"`
+}
+
+// SetPage is one page of sets, newest first; Next is where the next page starts, nil on the last.
 type SetPage struct {
-	Sets      []Set
-	NextAfter *int64
+	Sets []Set
+	Next *SetCursor
 }
 
 const setColumns = `id, tenant_id, backup_schedule_id, operation_run_id, name, status, item_count, created_by,
 	metadata, completed_at, retired_at, created_at, updated_at`
 
 // ListSets pages through the tenant's backup sets, newest first.
-func ListSets(ctx context.Context, db *gorm.DB, tenantID int64, f SetFilter, afterID int64, limit int) (SetPage, error) {
+// after (nil for the first page) is the previous page's Next.
+func ListSets(ctx context.Context, db *gorm.DB, tenantID int64, f SetFilter, after *SetCursor, limit int) (SetPage, error) {
 	q := `SELECT ` + setColumns + ` FROM backup_sets WHERE tenant_id = ?`
 	args := []any{tenantID}
 	if f.BackupScheduleID != nil {
@@ -33,9 +40,9 @@ func ListSets(ctx context.Context, db *gorm.DB, tenantID int64, f SetFilter, aft
 	if !f.IncludeRetired {
 		q += ` AND retired_at IS NULL`
 	}
-	if afterID > 0 {
+	if after != nil {
 		q += ` AND id < ?`
-		args = append(args, afterID)
+		args = append(args, after.ID)
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit+1)
@@ -46,8 +53,7 @@ func ListSets(ctx context.Context, db *gorm.DB, tenantID int64, f SetFilter, aft
 	page := SetPage{Sets: rows}
 	if len(rows) > limit {
 		page.Sets = rows[:limit]
-		next := rows[limit-1].ID
-		page.NextAfter = &next
+		page.Next = &SetCursor{ID: rows[limit-1].ID}
 	}
 	return page, nil
 }

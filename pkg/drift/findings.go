@@ -2,8 +2,6 @@ package drift
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -80,29 +78,10 @@ func (f FindingFilter) where(tenantID int64) (string, []any) {
 }
 
 // FindingCursor marks the last finding of a page; findings are listed newest first by
-// (created_at, id).
+// (created_at, id). The API seals it (pkg/cursor) before a client sees it.
 type FindingCursor struct {
 	CreatedAt time.Time `json:"c"`
 	ID        int64     `json:"i"`
-}
-
-// Encode makes the cursor opaque.
-func (c FindingCursor) Encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// ErrBadCursor is returned for a cursor that does not decode.
-var ErrBadCursor = errors.New("malformed cursor")
-
-// DecodeFindingCursor parses a cursor made by Encode.
-func DecodeFindingCursor(s string) (FindingCursor, error) {
-	var c FindingCursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil || c.ID < 1 || c.CreatedAt.IsZero() {
-		return FindingCursor{}, ErrBadCursor
-	}
-	return c, nil
 }
 
 // FindingRow is a finding with what is shown beside it: the subject's display name from the

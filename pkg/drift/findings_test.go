@@ -50,11 +50,7 @@ func TestListFindings(t *testing.T) {
 		if p.Next == nil {
 			break
 		}
-		cur, err := drift.DecodeFindingCursor(p.Next.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		after = &cur
+		after = p.Next
 	}
 	if len(seen) != 25 {
 		t.Fatalf("paged %d findings", len(seen))
@@ -101,11 +97,6 @@ func TestListFindings(t *testing.T) {
 		}
 		if f.BaselineCompletedAt == nil || f.CurrentCompletedAt == nil {
 			t.Errorf("run times missing")
-		}
-	}
-	for _, bad := range []string{"", "!!", "eyJpIjowfQ"} {
-		if _, err := drift.DecodeFindingCursor(bad); err == nil {
-			t.Errorf("cursor %q accepted", bad)
 		}
 	}
 }

@@ -67,29 +67,42 @@ func RunFinished(ctx context.Context, tx *gorm.DB, r operations.Run) error {
 	return nil
 }
 
+// Cursor marks the last notification of a page; notifications are listed unread first, then
+// newest first by (created_at, id). The API seals it (pkg/cursor) before a client sees it.
+type Cursor struct {
+	Read      bool      `json:"r"`
+	CreatedAt time.Time `json:"c"`
+	ID        int64     `json:"i"`
+}
+
 // Page is one page of a user's notifications.
 type Page struct {
 	Items  []Notification
 	Unread int64
-	Next   *int64 // offset of the next page
+	Next   *Cursor // where the next page starts; nil on the last page
 }
 
-// List returns a user's notifications, unread first, newest first within each group.
-func List(ctx context.Context, db *gorm.DB, userID int64, offset, limit int) (Page, error) {
+// List returns a user's notifications, unread first, newest first within each group, starting
+// after the cursor (nil for the first page).
+func List(ctx context.Context, db *gorm.DB, userID int64, after *Cursor, limit int) (Page, error) {
 	var p Page
 	q := db.WithContext(ctx).Where("user_id = ?", userID)
 	if err := q.Model(&Notification{}).Where("read_at IS NULL").Count(&p.Unread).Error; err != nil {
 		return p, fmt.Errorf("count notifications: %w", err)
 	}
-	err := db.WithContext(ctx).Where("user_id = ?", userID).
-		Order("read_at IS NOT NULL, created_at DESC, id DESC").Offset(offset).Limit(limit + 1).Find(&p.Items).Error
+	list := db.WithContext(ctx).Where("user_id = ?", userID)
+	if after != nil {
+		list = list.Where("((read_at IS NOT NULL) > ? OR ((read_at IS NOT NULL) = ? AND (created_at, id) < (?, ?)))",
+			after.Read, after.Read, after.CreatedAt, after.ID)
+	}
+	err := list.Order("read_at IS NOT NULL, created_at DESC, id DESC").Limit(limit + 1).Find(&p.Items).Error
 	if err != nil {
 		return p, fmt.Errorf("list notifications: %w", err)
 	}
 	if len(p.Items) > limit {
 		p.Items = p.Items[:limit]
-		next := int64(offset + limit)
-		p.Next = &next
+		last := p.Items[limit-1]
+		p.Next = &Cursor{Read: last.ReadAt != nil, CreatedAt: last.CreatedAt, ID: last.ID}
 	}
 	return p, nil
 }
