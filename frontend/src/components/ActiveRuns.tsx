@@ -141,7 +141,7 @@ export function ActiveRunsWidget() {
               {shown.map((r) => (
                 <li key={r.id}>
                   <Link to="/admin/operations/$run" params={{ run: String(r.id) }} onClick={() => setOpen(false)}>
-                    <span className="menu-item-title">{r.known_type ? r.type_label : 'Unknown operation'}</span>
+                    <span className="menu-item-title">{r.type_label}</span>
                     <span className="muted">
                       {me.tenant(r.tenant_id)?.name ?? (r.tenant_id ? `Tenant #${r.tenant_id}` : 'Workspace')} ·{' '}
                       {formatRelative(r.created_at)}

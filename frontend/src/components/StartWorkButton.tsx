@@ -32,7 +32,7 @@ export function StartWorkButton({
   const m = useMutation({
     mutationFn: start,
     onSuccess: ({ run, reused }) => {
-      toasts.show(queuedToast(run.known_type ? run.type_label : 'Unknown operation', run.id, reused));
+      toasts.show(queuedToast(run.type_label, run.id, reused));
       active.restart(run.id);
       for (const key of invalidate) void qc.invalidateQueries({ queryKey: key });
       void qc.invalidateQueries({ queryKey: queryKeys.runs.all() });

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/errors';
 import { badgeFor } from '../badges';
-import { fakeApi, makeRun } from '../test/fixtures';
+import { fakeApi, makeRun, makeUnknownRun } from '../test/fixtures';
 import { renderApp } from '../test/renderApp';
 
 describe('run page', () => {
@@ -83,8 +83,16 @@ describe('run page', () => {
     expect(api.getRun).not.toHaveBeenCalled();
   });
 
-  it('an unknown type shows "Unknown operation" and still renders', async () => {
-    const run = makeRun({ id: 7, type: 'legacy.thing', type_label: 'legacy.thing', known_type: false, outcome: 'exploded' as never });
+  it("the heading is the server's type_label, for a type the SPA has never heard of too", async () => {
+    const run = makeRun({ id: 8, type: 'tenant_restore', type_label: 'Tenant restore' });
+    renderApp('/admin/operations/8', { api: fakeApi({ getRun: vi.fn(async () => run) }) });
+    const detail = await screen.findByTestId('run-detail');
+    expect(within(detail).getByRole('heading', { level: 1 })).toHaveTextContent('Tenant restore #8');
+    expect(within(detail).queryByText('tenant_restore')).toBeNull();
+  });
+
+  it('an unknown type shows the server\'s "Unknown operation" label and its stored type, and still renders', async () => {
+    const run = makeUnknownRun('legacy.thing', { id: 7, outcome: 'exploded' as never });
     renderApp('/admin/operations/7', { api: fakeApi({ getRun: vi.fn(async () => run) }) });
     const detail = await screen.findByTestId('run-detail');
     expect(within(detail).getByRole('heading', { level: 1 })).toHaveTextContent('Unknown operation #7');

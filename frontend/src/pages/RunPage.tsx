@@ -44,7 +44,6 @@ function Run({ id }: { id: number }) {
 
 export function RunView({ run }: { run: OperationRunDetail }) {
   const me = useMe();
-  const label = run.known_type ? run.type_label : 'Unknown operation';
   const tenant = run.tenant_id == null ? null : me.tenant(run.tenant_id);
   const counts = Object.entries(run.summary_counts ?? {});
   const related = run.links.related ?? [];
@@ -58,7 +57,7 @@ export function RunView({ run }: { run: OperationRunDetail }) {
       <div className="page-header">
         <div>
           <h1>
-            {label} <span className="muted id-large">#{run.id}</span>
+            {run.type_label} <span className="muted id-large">#{run.id}</span>
           </h1>
           <p className="muted">
             {tenant ? (

@@ -90,6 +90,12 @@ export const OPERATION_TYPES: OperationTypeList = {
   unknown: { key: '', label: 'Unknown operation', capability: 'tenant.operations.view', summary_keys: [] },
 };
 
+// makeUnknownRun: a run of a type the server's registry does not know, labelled as the server
+// labels it (OPERATION_TYPES.unknown).
+export function makeUnknownRun(type: string, p: Partial<OperationRunDetail> = {}): OperationRunDetail {
+  return makeRun({ type, type_label: OPERATION_TYPES.unknown.label, known_type: false, ...p });
+}
+
 // fakeApi answers every call with harmless defaults; pass overrides for what a test is about.
 export function fakeApi(overrides: Partial<Api> = {}, me: Me = makeMe()): Api {
   const emptyRuns = { data: [] as OperationRun[], next_cursor: null };

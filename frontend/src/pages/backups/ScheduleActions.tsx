@@ -37,7 +37,7 @@ export function useScheduleActions(
 
   const started = (what: string) => ({
     onSuccess: ({ run, reused }: StartedRun, s: BackupSchedule) => {
-      toasts.show(queuedToast(run.known_type ? run.type_label : 'Unknown operation', run.id, reused));
+      toasts.show(queuedToast(run.type_label, run.id, reused));
       active.restart(run.id);
       void qc.invalidateQueries({ queryKey: queryKeys.runs.all() });
       void qc.invalidateQueries({ queryKey: queryKeys.runCounts.all() });

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useId } from 'react';
+import { BACKUP_SCHEDULE_RUN_TYPE } from '../../api/operationTypes';
 import { queryKeys } from '../../api/queryKeys';
 import type { BackupSchedule, BackupSet, OperationRun } from '../../api/types';
 import { Badge } from '../../components/Badge';
@@ -15,7 +16,7 @@ const RUN_COLUMNS: readonly Column<OperationRun>[] = [
     header: 'Run',
     cell: (r) => (
       <Link to="/admin/operations/$run" params={{ run: String(r.id) }}>
-        {r.known_type ? r.type_label : 'Unknown operation'} <span className="muted">#{r.id}</span>
+        {r.type_label} <span className="muted">#{r.id}</span>
       </Link>
     ),
   },
@@ -83,7 +84,7 @@ export function ScheduleHistory({ tenantId, schedule }: { tenantId: number; sche
         <h2 id={`${id}-title`}>
           {schedule.name} <span className="muted id-large">history</span>
         </h2>
-        <Link to="/admin/operations" search={{ type: 'backup_schedule_run', tenant: tenantId }} className="small-link">
+        <Link to="/admin/operations" search={{ type: BACKUP_SCHEDULE_RUN_TYPE, tenant: tenantId }} className="small-link">
           All backup runs of this tenant
         </Link>
       </div>

@@ -60,9 +60,9 @@ function DriftView({ tenantId }: { tenantId: number }) {
   const generate = useMutation({
     mutationFn: (key: string) => api.generateDrift(tenantId, key),
     onSuccess: ({ run, reused }) => {
-      const name = run.known_type ? run.type_label : 'Unknown operation';
-      if (run.status === 'completed') toasts.show({ title: `${name} already finished`, action: { label: 'View run', to: `/admin/operations/${run.id}` } });
-      else toasts.show(queuedToast(name, run.id, reused));
+      if (run.status === 'completed')
+        toasts.show({ title: `${run.type_label} already finished`, action: { label: 'View run', to: `/admin/operations/${run.id}` } });
+      else toasts.show(queuedToast(run.type_label, run.id, reused));
       active.restart(run.id);
       void qc.invalidateQueries({ queryKey: queryKeys.drift.tenant(tenantId) });
       void qc.invalidateQueries({ queryKey: queryKeys.runs.all() });

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { RunQuery } from '../../api/client';
-import { fakeApi, makeRun } from '../../test/fixtures';
+import { fakeApi, makeRun, makeUnknownRun } from '../../test/fixtures';
 import { renderApp } from '../../test/renderApp';
 
 const counts = {
@@ -18,7 +18,7 @@ describe('operations page', () => {
     const runs = [
       makeRun({ id: 60, type: 'backup_schedule_run', type_label: 'Backup schedule run', tenant_id: 2, initiator: { kind: 'system', user_id: null, name: 'System' } }),
       makeRun({ id: 59, outcome: 'partially_succeeded' }),
-      makeRun({ id: 58, type: 'something.old', type_label: 'something.old', known_type: false }),
+      makeUnknownRun('something.old', { id: 58 }),
     ];
     const api = fakeApi({
       runCounts: vi.fn(async () => counts),

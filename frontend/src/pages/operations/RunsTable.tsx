@@ -18,7 +18,7 @@ function runColumns(tenantName: (id: number | null) => string): Column<Operation
       cell: (r) => (
         <>
           <Link to="/admin/operations/$run" params={{ run: String(r.id) }} className="row-link">
-            {r.known_type ? r.type_label : 'Unknown operation'}
+            {r.type_label}
           </Link>
           <span className="muted id">#{r.id}</span>
         </>
