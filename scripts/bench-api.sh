@@ -37,12 +37,13 @@ SERVER_PID=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
 
 API="http://127.0.0.1:$PORT/api/v1/operation-runs"
-# A cursor 20,000 runs deep into bench-many's history.
-DEEP=$(curl -fs -H "Authorization: Bearer $MANY" "$API?limit=200" >/dev/null; psql -Atq "$BENCH_URL" -c "
-  SELECT encode(convert_to((extract(epoch FROM created_at) * 1000000)::bigint || '.' || id, 'UTF8'), 'base64')
-  FROM operation_runs r WHERE tenant_id IN (SELECT t.id FROM tenants t JOIN workspace_memberships m ON m.workspace_id = t.workspace_id
-    JOIN users u ON u.id = m.user_id WHERE u.email = 'bench-many@bench.test')
-  ORDER BY created_at DESC, id DESC OFFSET 20000 LIMIT 1" | tr '+/' '-_' | tr -d '=\n')
+# A cursor 20,000 runs deep into bench-many's history: follow next_cursor through 100 pages of 200.
+DEEP=
+for page in $(seq 100); do
+  DEEP=$(curl -fs -H "Authorization: Bearer $MANY" "$API?limit=200${DEEP:+&cursor=$DEEP}" |
+    sed -n 's/.*"next_cursor":"\([^"]*\)".*/\1/p')
+  [ -n "$DEEP" ] || { echo "bench: the run list ended after $page pages of 200" >&2; exit 1; }
+done
 
 scenario() { # name token url
   local out

@@ -2110,13 +2110,12 @@ export interface components {
         RunBackupScheduleId: components["schemas"]["Id"];
         /** @description Page size. */
         Limit: number;
-        /** @description The opaque `next_cursor` of the previous page. A value this API did not issue is 400. */
-        Cursor: string;
         /**
-         * @description The `next_cursor` of the previous page, to be passed back as it is. A value that is not
-         *     one is 400.
+         * @description The opaque `next_cursor` of the previous page, passed back as it is. A value this API did
+         *     not issue for this list (altered, or another list's or another tenant's) is 400
+         *     `invalid_parameter` naming `cursor`.
          */
-        NotificationCursor: string;
+        Cursor: string;
         /** @description The notification id. Not a positive integer → 400. */
         NotificationIdPath: components["schemas"]["Id"];
         /**
@@ -2628,7 +2627,11 @@ export interface operations {
                 backup_schedule_id?: components["parameters"]["RunBackupScheduleId"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. A value this API did not issue is 400. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page, passed back as it is. A value this API did
+                 *     not issue for this list (altered, or another list's or another tenant's) is 400
+                 *     `invalid_parameter` naming `cursor`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
@@ -2824,7 +2827,11 @@ export interface operations {
                 q?: components["parameters"]["Search"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. A value this API did not issue is 400. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page, passed back as it is. A value this API did
+                 *     not issue for this list (altered, or another list's or another tenant's) is 400
+                 *     `invalid_parameter` naming `cursor`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
@@ -2941,7 +2948,11 @@ export interface operations {
                 stale?: components["parameters"]["GroupStale"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. A value this API did not issue is 400. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page, passed back as it is. A value this API did
+                 *     not issue for this list (altered, or another list's or another tenant's) is 400
+                 *     `invalid_parameter` naming `cursor`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
@@ -2982,10 +2993,11 @@ export interface operations {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
                 /**
-                 * @description The `next_cursor` of the previous page, to be passed back as it is. A value that is not
-                 *     one is 400.
+                 * @description The opaque `next_cursor` of the previous page, passed back as it is. A value this API did
+                 *     not issue for this list (altered, or another list's or another tenant's) is 400
+                 *     `invalid_parameter` naming `cursor`.
                  */
-                cursor?: components["parameters"]["NotificationCursor"];
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -3186,7 +3198,11 @@ export interface operations {
                 current_run_id?: components["parameters"]["FindingCurrentRunId"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. A value this API did not issue is 400. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page, passed back as it is. A value this API did
+                 *     not issue for this list (altered, or another list's or another tenant's) is 400
+                 *     `invalid_parameter` naming `cursor`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
@@ -3294,7 +3310,11 @@ export interface operations {
                 include_archived?: components["parameters"]["IncludeArchived"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. A value this API did not issue is 400. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page, passed back as it is. A value this API did
+                 *     not issue for this list (altered, or another list's or another tenant's) is 400
+                 *     `invalid_parameter` naming `cursor`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
@@ -3631,7 +3651,11 @@ export interface operations {
                 include_retired?: components["parameters"]["IncludeRetired"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. A value this API did not issue is 400. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page, passed back as it is. A value this API did
+                 *     not issue for this list (altered, or another list's or another tenant's) is 400
+                 *     `invalid_parameter` naming `cursor`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
