@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -57,7 +56,7 @@ func startsRun(runType string) access {
 	}
 	return access{kind: accessTenant, capability: t.Capability, starts: t.Key}
 }
-func gone() access  { return access{kind: accessGone} }
+func gone() access { return access{kind: accessGone} }
 
 // route registers a handler with its access declaration. Routes registered any other way have no
 // declaration, which TestEveryRouteDeclaresAccess catches.
@@ -108,10 +107,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		p, err := s.auth.Verify(c.Request().Context(), strings.TrimSpace(token))
 		if err != nil {
-			if errors.Is(err, tenancy.ErrInvalidCredentials) {
-				return unauthenticated()
-			}
-			return err
+			return err // a bad token is ErrInvalidCredentials: 401 (errors.go)
 		}
 		c.Set(ctxPrincipal, p)
 		return next(c)
@@ -151,9 +147,6 @@ func (s *Server) loadTenant(capability string) echo.MiddlewareFunc {
 				return err
 			}
 			t, err := s.tenancy.Tenant(c.Request().Context(), id)
-			if errors.Is(err, tenancy.ErrNotFound) {
-				return ErrNotFound
-			}
 			if err != nil {
 				return err
 			}
@@ -174,9 +167,6 @@ func (s *Server) loadWorkspace(capability string) echo.MiddlewareFunc {
 				return err
 			}
 			w, err := s.tenancy.Workspace(c.Request().Context(), id)
-			if errors.Is(err, tenancy.ErrNotFound) {
-				return ErrNotFound
-			}
 			if err != nil {
 				return err
 			}

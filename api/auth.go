@@ -51,9 +51,6 @@ func (s *Server) login(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	u, err := s.tenancy.Authenticate(ctx, req.Email, req.Password)
-	if errors.Is(err, tenancy.ErrInvalidCredentials) {
-		return NewProblem(http.StatusUnauthorized, "invalid_credentials", "The email or password is wrong.")
-	}
 	if err != nil {
 		return err
 	}

@@ -92,6 +92,8 @@ func domainProblem(err error) *Problem {
 		return p
 	case errors.Is(err, tenancy.ErrForbidden):
 		return NewProblem(http.StatusForbidden, "forbidden", "You may not do this.")
+	case errors.Is(err, tenancy.ErrSignInFailed):
+		return NewProblem(http.StatusUnauthorized, "invalid_credentials", "The email or password is wrong.")
 	case errors.Is(err, tenancy.ErrInvalidCredentials):
 		return unauthenticated()
 	}

@@ -23,6 +23,9 @@ const (
 	// ErrInvalidCredentials: wrong email or password, or a malformed, unknown, expired or revoked
 	// token. Its wrapping message may say which; never show that to the caller.
 	ErrInvalidCredentials Error = "invalid credentials"
+	// ErrSignInFailed: Authenticate refused the email and password. Every such error is also an
+	// ErrInvalidCredentials; this one tells a failed sign-in from a bad token.
+	ErrSignInFailed Error = "wrong email or password"
 	// ErrForbidden: the acting user may not do this (e.g. create a workspace without being a
 	// platform admin).
 	ErrForbidden Error = "forbidden"

@@ -117,8 +117,8 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 }
 
 // Authenticate checks an email and password. An unknown email, a user without a password and a
-// wrong password are all ErrInvalidCredentials, and all cost one argon2id comparison, so that
-// timing does not tell which emails exist.
+// wrong password are all ErrSignInFailed (and ErrInvalidCredentials), and all cost one argon2id
+// comparison, so that timing does not tell which emails exist.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (User, error) {
 	u, err := s.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -126,12 +126,17 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Use
 	}
 	if err != nil || u.PasswordHash == nil {
 		CheckPassword(password, dummyPasswordHash)
-		return User{}, fmt.Errorf("authenticate: %w", ErrInvalidCredentials)
+		return User{}, signInFailed()
 	}
 	if !CheckPassword(password, *u.PasswordHash) {
-		return User{}, fmt.Errorf("authenticate: %w", ErrInvalidCredentials)
+		return User{}, signInFailed()
 	}
 	return u, nil
+}
+
+// signInFailed is the error of a refused email and password.
+func signInFailed() error {
+	return fmt.Errorf("authenticate: %w: %w", ErrSignInFailed, ErrInvalidCredentials)
 }
 
 // userExists reports ErrNotFound for a missing user, inside tx.

@@ -106,6 +106,7 @@ func TestAuthenticate(t *testing.T) {
 	} {
 		_, err := f.svc.Authenticate(ctx, c.email, c.password)
 		wantErr(t, err, ErrInvalidCredentials)
+		wantErr(t, err, ErrSignInFailed)
 	}
 }
 
