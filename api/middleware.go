@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/tenantatlas/operations/pkg/redact"
 )
 
 func newRequestID() string {
@@ -40,7 +42,7 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				s.log.ErrorContext(c.Request().Context(), "panic", "request_id", requestID(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				s.log.ErrorContext(c.Request().Context(), "panic", "request_id", requestID(c), "panic", redact.String(fmt.Sprint(r)), "stack", string(debug.Stack()))
 				err = NewProblem(500, "internal", "Something went wrong on our side; the request id identifies it.")
 			}
 		}()

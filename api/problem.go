@@ -8,6 +8,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/tenantatlas/operations/pkg/redact"
 )
 
 // Problem is an RFC 9457 problem details body. Code is stable and meant for scripts; Title and
@@ -90,7 +92,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		p := toProblem(err)
 		if p.Status >= 500 {
 			log.ErrorContext(c.Request().Context(), "request failed",
-				"method", c.Request().Method, "route", c.Path(), "request_id", requestID(c), "error", err.Error())
+				"method", c.Request().Method, "route", c.Path(), "request_id", requestID(c), "error", redact.String(err.Error()))
 		}
 		if c.Request().Method == http.MethodHead {
 			c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")

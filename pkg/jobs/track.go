@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/redact"
 )
 
 // Work is a worker's part of a run: do the work and say how it ended (To is ignored; the outcome
@@ -90,7 +91,7 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 
 	var tr Transient
 	if ctx.Err() == nil && errors.As(workErr, &tr) && tr.Transient() && !lastAttempt {
-		t.log.WarnContext(ctx, "run will be retried", "run_id", runID, "attempt", job.Attempt, "error", operations.Redact(workErr.Error()))
+		t.log.WarnContext(ctx, "run will be retried", "run_id", runID, "attempt", job.Attempt, "error", redact.String(workErr.Error()))
 		return workErr
 	}
 	code := CodeWorkerError
@@ -125,7 +126,7 @@ func (p *panicError) Error() string { return fmt.Sprintf("the worker panicked: %
 func (t *Tracker) safely(ctx context.Context, run operations.Run, work Work) (result operations.Transition, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			t.log.ErrorContext(ctx, "worker panic", "run_id", run.ID, "panic", operations.Redact(fmt.Sprint(r)), "stack", string(debug.Stack()))
+			t.log.ErrorContext(ctx, "worker panic", "run_id", run.ID, "panic", redact.String(fmt.Sprint(r)), "stack", string(debug.Stack()))
 			err = &panicError{value: r}
 		}
 	}()

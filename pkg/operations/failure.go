@@ -102,6 +102,3 @@ func SanitizeMessage(s string) string {
 	}
 	return s
 }
-
-// Redact replaces credentials in s with "[redacted]"; see redact.String.
-func Redact(s string) string { return redact.String(s) }
