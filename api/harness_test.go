@@ -144,5 +144,3 @@ func (e *env) run(workspaceID int64, tenantID *int64, typ string) int64 {
 	return e.id(`INSERT INTO operation_runs (workspace_id, tenant_id, initiator_name, type, status, outcome, started_at, completed_at)
 		VALUES ($1, $2, 'System', $3, 'completed', 'succeeded', now() - interval '1 minute', now())`, workspaceID, tenantID, typ)
 }
-
-func ptr[T any](v T) *T { return &v }

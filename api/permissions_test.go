@@ -91,7 +91,7 @@ func TestPermissionMatrix(t *testing.T) {
 					t.Errorf("%s: 403 does not name the capability: %s", name, detail.Body)
 				}
 
-				list := e.do(http.MethodGet, fmt.Sprintf("/api/v1/operation-runs?limit=200"), tokens[role], nil)
+				list := e.do(http.MethodGet, "/api/v1/operation-runs?limit=200", tokens[role], nil)
 				listed := bytes.Contains(list.Body, []byte(fmt.Sprintf(`"id":%d,`, id)))
 				if listed != (want == http.StatusOK) {
 					t.Errorf("%s: listed=%v, want %v", name, listed, want == http.StatusOK)

@@ -2,7 +2,6 @@ package drift
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -26,7 +25,7 @@ const StatusAll = "all"
 const ConfirmThreshold = 100
 
 // ErrNotFound is returned for a finding that does not exist in the tenant.
-var ErrNotFound = errors.New("finding not found")
+const ErrNotFound Error = "finding not found"
 
 // ConfirmRequiredError refuses an acknowledgement by filter that covers more than
 // ConfirmThreshold findings without a confirmation, or whose confirmation is not the exact count.

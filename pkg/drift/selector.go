@@ -2,7 +2,6 @@ package drift
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,8 +13,15 @@ import (
 // BlockedMessage says why drift cannot be calculated for a scope yet.
 const BlockedMessage = "Need at least 2 successful runs for this scope to calculate drift"
 
-// ErrBlocked is returned when a scope has fewer than two successful inventory sync runs.
-var ErrBlocked = errors.New(BlockedMessage)
+// ErrBlocked is returned when a scope has fewer than two successful inventory sync runs; its
+// message is BlockedMessage, shown to people as it is.
+const ErrBlocked Error = BlockedMessage
+
+// Error is the type of this package's sentinel errors: constants, so no code can replace them,
+// and comparable, so errors.Is finds them through %w wrapping.
+type Error string
+
+func (e Error) Error() string { return string(e) }
 
 // RunRef is one inventory_sync run a comparison is made of.
 type RunRef struct {
