@@ -139,7 +139,9 @@ func (g *Generator) Generate(ctx context.Context, run operations.Run) (operation
 	return operations.Transition{Outcome: operations.OutcomeSucceeded, SummaryCounts: res.Counts()}, nil
 }
 
-var errRunUnavailable = errors.New("drift: run unavailable")
+// errRunUnavailable: a run of the generation's context is no longer a successful inventory sync
+// of the tenant and scope.
+const errRunUnavailable Error = "drift: run unavailable"
 
 // comparison reads the two runs of a generation's context, which must still be successful
 // inventory syncs of the tenant and scope.
