@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -17,7 +16,13 @@ import (
 const KindRunFinished = "run_finished"
 
 // ErrNotFound is returned for a notification that does not exist or is not the caller's.
-var ErrNotFound = errors.New("notification not found")
+const ErrNotFound Error = "notification not found"
+
+// Error is the type of this package's sentinel errors: constants, so no code can replace them,
+// and comparable, so errors.Is finds them through %w wrapping.
+type Error string
+
+func (e Error) Error() string { return string(e) }
 
 // Present is the one presenter of run notifications: title, body and link.
 func Present(r operations.Run) (title, body, link string) {
