@@ -27,11 +27,19 @@ const (
 	KindSimulated = "simulated" // the deterministic demo tenant
 )
 
-// ErrNoConnection reports a tenant without a stored connection.
-var ErrNoConnection = errors.New("graph: the tenant has no provider connection")
+const (
+	// ErrNoConnection reports a tenant without a stored connection.
+	ErrNoConnection Error = "graph: the tenant has no provider connection"
+	// ErrNoSealer reports a Graph connection without TENANTATLAS_SECRET_KEY to seal or open its
+	// secret.
+	ErrNoSealer Error = "graph: a Graph connection needs " + secrets.EnvVar + " to encrypt its client secret, and it is not set"
+)
 
-// ErrNoSealer reports a Graph connection without TENANTATLAS_SECRET_KEY to seal or open its secret.
-var ErrNoSealer = errors.New("graph: a Graph connection needs " + secrets.EnvVar + " to encrypt its client secret, and it is not set")
+// Error is the type of this package's sentinel errors: constants, so no code can replace them,
+// and comparable, so errors.Is finds them through %w wrapping.
+type Error string
+
+func (e Error) Error() string { return string(e) }
 
 // Connection is what Save stores for a tenant. A Graph connection has exactly one credential,
 // ClientSecret or CertificatePEM; either is only ever stored sealed.
