@@ -2,7 +2,6 @@ package authz
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,7 +14,13 @@ import (
 )
 
 // errReadOnly: memberships change through the tenancy service, never through casbin.
-var errReadOnly = errors.New("authz: the membership adapter is read-only")
+const errReadOnly Error = "authz: the membership adapter is read-only"
+
+// Error is the type of this package's sentinel errors: constants, so no code can replace them,
+// and comparable, so errors.Is finds them through %w wrapping.
+type Error string
+
+func (e Error) Error() string { return string(e) }
 
 // adapter loads the versioned policy and turns the memberships' grants (tenancy.EachGrant) into
 // grouping rules (user, role, domain):
