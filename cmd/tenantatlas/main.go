@@ -42,7 +42,13 @@ commands:
 Configuration comes from the environment; see README.md.`
 
 // errUsage marks a command-line mistake; it exits with status 2.
-var errUsage = errors.New("usage")
+const errUsage Error = "usage"
+
+// Error is the type of this command's sentinel errors: constants, so no code can replace them,
+// and comparable, so errors.Is finds them through %w wrapping.
+type Error string
+
+func (e Error) Error() string { return string(e) }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
