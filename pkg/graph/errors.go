@@ -61,6 +61,13 @@ func (e *Error) Transient() bool {
 	return e != nil && (e.Code == CodeThrottled || e.Code == CodeUnavailable)
 }
 
+// SentinelError is the type of this package's sentinel errors (ErrUnknownPolicyType): constants,
+// so no code can replace them, and comparable, so errors.Is finds them through %w wrapping. (Error
+// is a failed Graph request.)
+type SentinelError string
+
+func (e SentinelError) Error() string { return string(e) }
+
 // FailureCode is the stable failure code of err for a run's failure summary: the Code of a
 // *Error anywhere in its chain, else "graph.unknown".
 func FailureCode(err error) string {

@@ -8,7 +8,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"slices"
 )
 
@@ -26,7 +25,7 @@ type Provider interface {
 }
 
 // ErrUnknownPolicyType is returned for a policy type key that LookupPolicyType does not know.
-var ErrUnknownPolicyType = errors.New("graph: unknown policy type")
+const ErrUnknownPolicyType SentinelError = "graph: unknown policy type"
 
 // Object is one Graph object as decoded from JSON with json.Decoder.UseNumber: numbers are
 // json.Number, nested objects map[string]any, arrays []any.
