@@ -55,7 +55,7 @@ const dueSQL = `SELECT s.id, s.tenant_id, t.workspace_id, s.timezone, s.frequenc
 // Exactly one run per (schedule, slot), whatever runs at once: a tick locks the due schedule rows
 // it takes (FOR UPDATE SKIP LOCKED, so two dispatchers split the work instead of waiting), claims
 // each by moving next_run_at only where it still holds the value it read, skips slots whose run
-// exists, and the partial unique index operation_runs_backup_slot_key refuses a second scheduled
+// exists, and the run table's partial unique index on a schedule's slot refuses a second scheduled
 // run of a slot even after the first finished. The claim, the runs and their jobs commit together.
 func (s *Service) Dispatch(ctx context.Context, now time.Time) (DispatchResult, error) {
 	now = now.UTC()
