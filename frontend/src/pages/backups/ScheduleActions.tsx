@@ -91,78 +91,79 @@ export function ScheduleRowActions({
 }) {
   const { canRun, canManage, runReason, manageReason } = access;
   const { runNow, retry } = actions;
+  const lifecycle = (kind: LifecycleAction['kind'], text: string, destructive = false) => (
+    <RowButton
+      text={text}
+      name={s.name}
+      disabled={!canManage}
+      reason={manageReason}
+      destructive={destructive}
+      onClick={() => onConfirm({ kind, schedule: s })}
+    />
+  );
   return (
     <div className="row-actions">
       {!s.archived_at && (
         <>
-          <button
-            type="button"
-            className="button button-secondary small"
+          <RowButton
+            text="Run now"
+            name={s.name}
             disabled={!canRun || (runNow.isPending && runNow.variables?.id === s.id)}
-            aria-describedby={runReason}
-            aria-label={`Run now: ${s.name}`}
+            reason={runReason}
             onClick={() => runNow.mutate(s)}
-          >
-            Run now
-          </button>
-          <button
-            type="button"
-            className="button button-secondary small"
+          />
+          <RowButton
+            text="Retry"
+            name={s.name}
             disabled={!canRun || !s.last_run_at || (retry.isPending && retry.variables?.id === s.id)}
-            aria-describedby={runReason}
-            aria-label={`Retry: ${s.name}`}
+            reason={runReason}
             title={s.last_run_at ? 'Run again, as a retry of the last run' : 'No finished run to retry yet'}
             onClick={() => retry.mutate(s)}
-          >
-            Retry
-          </button>
-          <button
-            type="button"
-            className="button button-secondary small"
-            disabled={!canManage}
-            aria-describedby={manageReason}
-            aria-label={`Edit: ${s.name}`}
-            onClick={() => onEdit(s)}
-          >
-            Edit
-          </button>
-          <button
-            type="button"
-            className="button button-secondary small"
-            disabled={!canManage}
-            aria-describedby={manageReason}
-            aria-label={`Archive: ${s.name}`}
-            onClick={() => onConfirm({ kind: 'archive', schedule: s })}
-          >
-            Archive
-          </button>
+          />
+          <RowButton text="Edit" name={s.name} disabled={!canManage} reason={manageReason} onClick={() => onEdit(s)} />
+          {lifecycle('archive', 'Archive')}
         </>
       )}
       {s.archived_at && (
         <>
-          <button
-            type="button"
-            className="button button-secondary small"
-            disabled={!canManage}
-            aria-describedby={manageReason}
-            aria-label={`Restore: ${s.name}`}
-            onClick={() => onConfirm({ kind: 'restore', schedule: s })}
-          >
-            Restore
-          </button>
-          <button
-            type="button"
-            className="button button-secondary small button-destructive-quiet"
-            disabled={!canManage}
-            aria-describedby={manageReason}
-            aria-label={`Delete: ${s.name}`}
-            onClick={() => onConfirm({ kind: 'delete', schedule: s })}
-          >
-            Delete
-          </button>
+          {lifecycle('restore', 'Restore')}
+          {lifecycle('delete', 'Delete', true)}
         </>
       )}
     </div>
+  );
+}
+
+/** One action of a schedule's row: its accessible name says which schedule it acts on. */
+function RowButton({
+  text,
+  name,
+  disabled,
+  reason,
+  title,
+  destructive = false,
+  onClick,
+}: {
+  text: string;
+  name: string;
+  disabled: boolean;
+  reason?: string;
+  title?: string;
+  destructive?: boolean;
+  onClick: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className={`button button-secondary small${destructive ? ' button-destructive-quiet' : ''}`}
+      disabled={disabled}
+      aria-describedby={reason}
+      aria-label={`${text}: ${name}`}
+      title={title}
+      onClick={onClick}
+    >
+      {text}
+    </button>
   );
 }
 
