@@ -139,6 +139,9 @@ func (s *Service) Ensure(ctx context.Context, tx *gorm.DB, in EnsureInput) (Run,
 			return Run{}, false, fmt.Errorf("ensure %s run: %w", in.Type, res.Error)
 		}
 		if len(runs) == 1 {
+			if err := s.changed(ctx, db, runs[0].ID, ChangeCreated); err != nil {
+				return Run{}, false, err
+			}
 			return runs[0], true, nil
 		}
 		// Another run holds the identity. Read it; if it finished in between, try again.

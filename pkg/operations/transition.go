@@ -141,8 +141,18 @@ func (s *Service) transition(ctx context.Context, db *gorm.DB, runID int64, t Tr
 	for range transitionAttempts {
 		if len(from) > 0 {
 			run, ok, err := s.update(db, runID, t, from, counts, failures)
-			if err != nil || ok {
+			if err != nil {
 				return run, err
+			}
+			if ok {
+				change := ChangeStarted
+				if t.To == StatusCompleted {
+					change = ChangeCompleted
+				}
+				if err := s.changed(ctx, db, runID, change); err != nil {
+					return Run{}, err
+				}
+				return run, nil
 			}
 		}
 		// Nothing changed: tell an unknown run, a completed one and a wrong move apart.
