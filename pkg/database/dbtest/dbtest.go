@@ -171,9 +171,11 @@ func ensureTemplate(ctx context.Context) (string, error) {
 		if _, err := conn.Exec(ctx, "COMMENT ON DATABASE "+ident+" IS 'ready'"); err != nil {
 			return err
 		}
-		// This role's templates of older chains are of no use any more.
+		// Templates of older chains are of little use: keep this role's newest few (checkouts of
+		// other branches on this machine use them) and drop the rest.
 		rows, err := conn.Query(ctx, `SELECT datname FROM pg_database
-			WHERE datname LIKE 'ta\_tpl\_%' AND datname <> $1 AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user)`, name)
+			WHERE datname LIKE 'ta\_tpl\_%' AND datname <> $1 AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+			ORDER BY oid DESC OFFSET $2`, name, keptTemplates-1)
 		if err != nil {
 			return err
 		}
@@ -188,6 +190,9 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	})
 	return name, err
 }
+
+// keptTemplates is how many templates of one role survive a new chain's build.
+const keptTemplates = 8
 
 func dropTemplate(ctx context.Context, conn *pgx.Conn, name string) error {
 	ident := pgx.Identifier{name}.Sanitize()
