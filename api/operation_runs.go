@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -162,6 +163,9 @@ type runCountsJSON struct {
 	MaxStalenessSeconds float64   `json:"max_staleness_seconds"`
 }
 
+// countsTimeout bounds one computation of run counts.
+const countsTimeout = 30 * time.Second
+
 func (s *Server) countRuns(c echo.Context) error {
 	q := c.QueryParams()
 	f, err := parseRunFilter(c, false)
@@ -177,14 +181,19 @@ func (s *Server) countRuns(c echo.Context) error {
 	gen := s.authz.Generation()
 	vis := s.authz.Visibility(userID)
 	key := fmt.Sprintf("%d|%d|%s|%s", userID, gen, q.Encode(), f.CreatedAfter.Format(time.RFC3339))
+	// The computation may outlive this request: it also refreshes a stale value in the background.
+	ctx := context.WithoutCancel(c.Request().Context())
 	out, err := s.counts.get(key, func() (runCountsJSON, error) {
-		counts, err := operations.Count(c.Request().Context(), s.sql, vis.Grants, f, now)
-		return runCountsJSON{Counts: counts, WindowStart: *f.CreatedAfter, AsOf: now}, err
+		ctx, cancel := context.WithTimeout(ctx, countsTimeout)
+		defer cancel()
+		at := time.Now().UTC()
+		counts, err := operations.Count(ctx, s.sql, vis.Grants, f, at)
+		return runCountsJSON{Counts: counts, WindowStart: *f.CreatedAfter, AsOf: at}, err
 	})
 	if err != nil {
 		return err
 	}
-	out.MaxStalenessSeconds = s.cfg.CountsCacheTTL.Seconds()
+	out.MaxStalenessSeconds = s.counts.maxAge().Seconds()
 	// The ETag covers the counts, not the moment they were taken.
 	return jsonWithETagOf(c, http.StatusOK, out, out.Counts)
 }

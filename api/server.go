@@ -61,7 +61,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{e: e, db: d.DB, sql: sqlDB, log: d.Log, cfg: d.Config, metrics: newMetrics(),
 		tenancy: d.Tenancy, auth: d.Auth, authz: d.Authz, runs: d.Runs,
-		counts: newTTLCache[runCountsJSON](d.Config.CountsCacheTTL, 10000), access: map[string]access{}}
+		counts: newTTLCache[runCountsJSON](d.Config.CountsCacheTTL, d.Config.CountsStale, 10000), access: map[string]access{}}
 	if s.cursors = d.Cursors; s.cursors == nil {
 		s.cursors = cursor.NewRandom()
 	}
