@@ -23,6 +23,9 @@ type Config struct {
 	SessionTTL     time.Duration // TENANTATLAS_SESSION_TTL: lifetime of a sign-in token, default 12h
 	RunRetention   time.Duration // TENANTATLAS_RUN_RETENTION: runs older than this are pruned, default 2160h (90 days)
 	CountsCacheTTL time.Duration // TENANTATLAS_COUNTS_CACHE_TTL: how stale run counts may be, default 5s
+	// RunEventRetention is TENANTATLAS_RUN_EVENT_RETENTION: how long run events are kept for
+	// streams that resume (Last-Event-ID), default 24h.
+	RunEventRetention time.Duration
 	SecretKey      string        // TENANTATLAS_SECRET_KEY: 32-byte key (base64 or hex) that encrypts tenant secrets
 	GraphBaseURL   string        // TENANTATLAS_GRAPH_BASE_URL: Microsoft Graph API root, default https://graph.microsoft.com/beta
 	GraphTokenURL  string        // TENANTATLAS_GRAPH_TOKEN_URL: token endpoint with {tenant}, default login.microsoftonline.com
@@ -66,6 +69,7 @@ func load(get func(string) string) (Config, error) {
 		{"TENANTATLAS_SESSION_TTL", "12h", &c.SessionTTL},
 		{"TENANTATLAS_RUN_RETENTION", "2160h", &c.RunRetention},
 		{"TENANTATLAS_COUNTS_CACHE_TTL", "5s", &c.CountsCacheTTL},
+		{"TENANTATLAS_RUN_EVENT_RETENTION", "24h", &c.RunEventRetention},
 	}
 	for _, d := range durations {
 		v, err := time.ParseDuration(or(get(d.key), d.def))
