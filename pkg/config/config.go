@@ -26,10 +26,10 @@ type Config struct {
 	// RunEventRetention is TENANTATLAS_RUN_EVENT_RETENTION: how long run events are kept for
 	// streams that resume (Last-Event-ID), default 24h.
 	RunEventRetention time.Duration
-	SecretKey      string        // TENANTATLAS_SECRET_KEY: 32-byte key (base64 or hex) that encrypts tenant secrets
-	GraphBaseURL   string        // TENANTATLAS_GRAPH_BASE_URL: Microsoft Graph API root, default https://graph.microsoft.com/beta
-	GraphTokenURL  string        // TENANTATLAS_GRAPH_TOKEN_URL: token endpoint with {tenant}, default login.microsoftonline.com
-	WorkerCount    int           // TENANTATLAS_WORKERS: concurrent jobs per worker process, default 10
+	SecretKey         string // TENANTATLAS_SECRET_KEY: 32-byte key (base64 or hex) that encrypts tenant secrets
+	GraphBaseURL      string // TENANTATLAS_GRAPH_BASE_URL: Microsoft Graph API root, default https://graph.microsoft.com/beta
+	GraphTokenURL     string // TENANTATLAS_GRAPH_TOKEN_URL: token endpoint with {tenant}, default login.microsoftonline.com
+	WorkerCount       int    // TENANTATLAS_WORKERS: concurrent jobs per worker process, default 10
 	// DriftSeverity is TENANTATLAS_DRIFT_SEVERITY: severity rules for drift findings, a JSON object
 	// such as {"removed:deviceCompliancePolicy":"high","added:*":"low"}; keys are
 	// "<added|removed|modified|*>:<policy type|*>", values low, medium or high. They override or
