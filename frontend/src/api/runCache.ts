@@ -96,14 +96,35 @@ function refreshSoon(qc: QueryClient, keys: readonly (readonly unknown[])[]) {
   );
 }
 
+// afterFetch calls fn again once a fetch of the query that is under way has landed: an answer the
+// server gave before the event must not overwrite what the event says.
+export function afterFetch(qc: QueryClient, key: readonly unknown[], fn: () => void): void {
+  const cache = qc.getQueryCache();
+  const q = cache.find({ queryKey: key, exact: true });
+  if (!q || q.state.fetchStatus !== 'fetching') return;
+  const unsubscribe = cache.subscribe((e) => {
+    if (e.query === q && q.state.fetchStatus !== 'fetching') {
+      unsubscribe();
+      fn();
+    }
+  });
+}
+
 export function applyRunEvent(qc: QueryClient, ev: RunEvent): void {
   const run = ev.run;
-  qc.setQueryData(queryKeys.run(run.id), run);
+  const detail = queryKeys.run(run.id);
+  qc.setQueryData(detail, run);
+  afterFetch(qc, detail, () => qc.setQueryData(detail, run));
   const item = listItem(run);
   for (const [key, data] of qc.getQueriesData<Lists>({ queryKey: queryKeys.runs.all() })) {
     if (!data) continue;
-    const next = replaceRun(data, item);
-    if (next !== data) qc.setQueryData(key, next);
+    const patch = () => {
+      const cur = qc.getQueryData<Lists>(key);
+      const next = cur && replaceRun(cur, item);
+      if (next && next !== cur) qc.setQueryData(key, next);
+    };
+    patch();
+    afterFetch(qc, key, patch);
   }
   if (ev.change === 'created' || ev.change === 'completed') {
     const keys: (readonly unknown[])[] = [queryKeys.runCounts.all()];

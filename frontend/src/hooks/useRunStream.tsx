@@ -6,7 +6,7 @@
 import { useQueryClient, type InfiniteData, type QueryKey } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { RunQuery } from '../api/client';
-import { applyRunEvent, holds, listItem, matchesRunQuery, prepend, resyncRuns } from '../api/runCache';
+import { afterFetch, applyRunEvent, holds, listItem, matchesRunQuery, prepend, resyncRuns } from '../api/runCache';
 import { RunStream, type RunEvent, type StreamStatus } from '../api/runStream';
 import type { OperationRunList } from '../api/types';
 import { useServices, useSessionData } from '../context';
@@ -79,7 +79,12 @@ export function useLiveRunList(queryKey: QueryKey, query: RunQuery) {
         const data = qc.getQueryData<InfiniteData<OperationRunList>>(queryKey);
         if (!data || holds(data, ev.run.id)) return;
         if (atTopOfPage(data.pages.length)) {
-          qc.setQueryData(queryKey, prepend(data, listItem(ev.run)));
+          const insert = () => {
+            const cur = qc.getQueryData<InfiniteData<OperationRunList>>(queryKey);
+            if (cur && !holds(cur, ev.run.id)) qc.setQueryData(queryKey, prepend(cur, listItem(ev.run)));
+          };
+          insert();
+          afterFetch(qc, queryKey, insert);
         } else {
           setPending((p) => (p.includes(ev.run.id) ? p : [...p, ev.run.id]));
         }
