@@ -452,6 +452,29 @@ test('backup: readonly sees the schedules with every action disabled, saying why
   await page.close();
 });
 
+// ---- live run events ----
+test('live: with the list open, a run started through the API appears within 2 s and turns Succeeded by itself', async () => {
+  const page = await newPage(browser, 'owner');
+  await page.goto(`${WEB}/admin/operations`);
+  await page.waitForSelector('[data-testid=run-row]');
+  await page.waitForSelector('[data-stream=live]', { timeout: 10_000 });
+  await page.evaluate(() => {
+    window.__notReloaded = true;
+  });
+  const call = await apiAs('owner');
+  const t0 = Date.now();
+  const { status, body } = await call('POST', `/api/v1/tenants/${NORTHWIND}/directory/groups/sync`);
+  assert(status === 202, `start a group sync: ${status} ${JSON.stringify(body)}`);
+  const row = page.locator(`[data-testid=run-row]:has(a[href="/admin/operations/${body.id}"])`);
+  await row.waitFor({ timeout: 2000 });
+  figure('run started through the API → its row in the open list', `${Date.now() - t0} ms`);
+  await row.locator('.badge', { hasText: 'Succeeded' }).waitFor({ timeout: 90_000 });
+  figure('… and its row says Succeeded', `${Date.now() - t0} ms`);
+  assert(await page.evaluate(() => window.__notReloaded === true), 'the page reloaded');
+  await shot(page, '30-live-run-row');
+  await page.close();
+});
+
 // ---- run ----
 let passed = 0;
 let failed = 0;

@@ -111,13 +111,17 @@ export function NewRunsBar({ count, onShow }: { count: number; onShow: () => voi
   );
 }
 
-// LiveStatus: a discreet word when live updates are down and pages poll instead.
+// LiveStatus: a discreet word when live updates are down and pages poll instead. data-stream
+// carries the stream's state (off, connecting, live, fallback).
 export function LiveStatus() {
   const { status } = useRunStream();
-  if (status !== 'fallback') return null;
   return (
-    <span className="live-status muted" role="status" data-testid="live-status" title="The live connection failed; pages refresh every few seconds until it is back.">
-      Live updates paused — refreshing periodically
+    <span className="live-status muted" data-stream={status} data-testid="live-stream">
+      {status === 'fallback' && (
+        <span role="status" data-testid="live-status" title="The live connection failed; pages refresh every few seconds until it is back.">
+          Live updates paused — refreshing periodically
+        </span>
+      )}
     </span>
   );
 }
