@@ -183,9 +183,11 @@ test('inventory: "Sync now" → toast → "View run" → the run finishes (Succe
   await sync.waitFor();
   assert(await sync.isEnabled(), 'Sync now is disabled for the owner');
   await sync.click();
-  const toast = owner.locator('.toast', { hasText: 'Inventory sync queued — running in the background' });
+  const toast = owner.locator('.toast', { hasText: /^Inventory sync/ });
   await toast.waitFor({ timeout: 10_000 });
   await shot(owner, '03-inventory-toast');
+  // The toast follows its run to the end (queued → running → succeeded), with the run stream.
+  await toast.getByText('Inventory sync succeeded').waitFor({ timeout: 60_000 });
   await toast.getByRole('link', { name: 'View run' }).click();
   await owner.waitForURL(/\/admin\/operations\/\d+$/);
   const runId = owner.url().split('/').pop();
@@ -457,7 +459,7 @@ test('live: with the list open, a run started through the API appears within 2 s
   const page = await newPage(browser, 'owner');
   await page.goto(`${WEB}/admin/operations`);
   await page.waitForSelector('[data-testid=run-row]');
-  await page.waitForSelector('[data-stream=live]', { timeout: 10_000 });
+  await page.waitForSelector('[data-stream=live]', { state: 'attached', timeout: 10_000 });
   await page.evaluate(() => {
     window.__notReloaded = true;
   });
