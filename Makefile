@@ -85,6 +85,10 @@ bench: build ## load-test the run list on 1M runs (wrk) and run the Go benchmark
 bench-builds: ## the run list of this checkout and of BASE=<rev> side by side on one 1M-run database
 	@$(PG_ENV); BASE=$(BASE) scripts/bench-builds.sh
 
+.PHONY: bench-events
+bench-events: build ## 1,000 open run event streams on one API process: idle memory and CPU, commit → event latency
+	@$(PG_ENV); scripts/bench-events.sh
+
 .PHONY: bench-workers
 bench-workers: ## inventory sync of 50k items, 10 tenants at once, job pick-up latency
 	@$(PG_ENV); go test -run '^$$' -bench . -benchtime 1x ./pkg/jobs/

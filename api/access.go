@@ -30,6 +30,9 @@ const (
 	accessRun
 	// accessGone: a path that does not exist any more; always 404, whoever asks.
 	accessGone
+	// accessStream: like accessSignedIn, but a stream ticket in the query may stand in for the
+	// bearer token (EventSource cannot send headers).
+	accessStream
 )
 
 // access is a route's declared authorisation.
@@ -56,7 +59,8 @@ func startsRun(runType string) access {
 	}
 	return access{kind: accessTenant, capability: t.Capability, starts: t.Key}
 }
-func gone() access { return access{kind: accessGone} }
+func gone() access         { return access{kind: accessGone} }
+func streamReader() access { return access{kind: accessStream} }
 
 // route registers a handler with its access declaration. Routes registered any other way have no
 // declaration, which TestEveryRouteDeclaresAccess catches.
@@ -78,6 +82,8 @@ func (s *Server) route(method, path string, h echo.HandlerFunc, a access) {
 		chain = append(chain, s.authenticate, s.loadWorkspace(a.capability))
 	case accessRun:
 		chain = append(chain, s.authenticate, s.loadRun)
+	case accessStream:
+		chain = append(chain, s.authenticateStream)
 	}
 	s.e.Add(method, path, h, chain...)
 	if method == http.MethodGet {

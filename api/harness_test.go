@@ -32,7 +32,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	tdb := dbtest.New(t)
+	return newEnvOn(t, dbtest.New(t), nil)
+}
+
+// newEnvOn is an API process over tdb (several may share one database); deps, when not nil, may
+// add to the dependencies.
+func newEnvOn(t *testing.T, tdb *dbtest.DB, deps func(*api.Deps)) *env {
+	t.Helper()
 	ctx := context.Background()
 	az, err := authz.New(ctx, tdb.Gorm)
 	if err != nil {
@@ -45,8 +51,12 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	cfg := config.Config{SessionTTL: time.Hour, CountsCacheTTL: 0, CORSOrigins: []string{"http://localhost:5173"}}
-	srv := api.New(api.Deps{DB: tdb.Gorm, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg,
-		Tenancy: ten, Auth: auth, Authz: az, Runs: runs})
+	d := api.Deps{DB: tdb.Gorm, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg,
+		Tenancy: ten, Auth: auth, Authz: az, Runs: runs}
+	if deps != nil {
+		deps(&d)
+	}
+	srv := api.New(d)
 	return &env{t: t, db: tdb, srv: srv, tenancy: ten, authz: az, auth: auth}
 }
 

@@ -213,15 +213,20 @@ var runFilterParams = []string{"workspace_id", "tenant_id", "type", "status", "o
 // parseRunFilter reads the list filters (and, when paging, allows limit and cursor); unknown
 // parameters and every malformed value are one 400 naming each parameter.
 func parseRunFilter(c echo.Context, paging bool) (operations.Filter, error) {
+	if paging {
+		return parseRunFilterAllowing(c, "limit", "cursor")
+	}
+	return parseRunFilterAllowing(c)
+}
+
+// parseRunFilterAllowing is parseRunFilter for a route that takes other parameters too.
+func parseRunFilterAllowing(c echo.Context, others ...string) (operations.Filter, error) {
 	var f operations.Filter
 	if err := checkQuery(c); err != nil {
 		return f, err
 	}
 	q := c.QueryParams()
-	allowed := runFilterParams
-	if paging {
-		allowed = append(allowed[:len(allowed):len(allowed)], "limit", "cursor")
-	}
+	allowed := append(runFilterParams[:len(runFilterParams):len(runFilterParams)], others...)
 	errs := unknownParams(q, allowed...)
 	bad := func(field, msg string) { errs = append(errs, FieldError{Field: field, Message: msg}) }
 	posInt := func(name string) *int64 {

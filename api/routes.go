@@ -34,6 +34,8 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, v1+"/operation-types", s.listRunTypes, signedIn())
 	s.route(http.MethodGet, v1+"/operation-runs", s.listRuns, signedIn())
 	s.route(http.MethodGet, v1+"/operation-runs/counts", s.countRuns, signedIn())
+	s.route(http.MethodGet, v1+"/operation-runs/events", s.streamRunEvents, streamReader())
+	s.route(http.MethodPost, v1+"/operation-runs/events/tickets", s.createStreamTicket, signedIn())
 	s.route(http.MethodGet, v1+"/operation-runs/:id", s.getRun, onRun())
 
 	s.route(http.MethodGet, v1+"/policy-types", s.listPolicyTypes, signedIn())

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +17,7 @@ import (
 	"github.com/tenantatlas/operations/pkg/config"
 	"github.com/tenantatlas/operations/pkg/cursor"
 	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/runevents"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
 
@@ -31,6 +33,12 @@ type Deps struct {
 	// Cursors seals the lists' cursors; every API process on one database must share its key
 	// (cursor.Load). Nil gives a key of this process alone.
 	Cursors *cursor.Codec
+	// Events fans out this process's run events to its streams (GET /operation-runs/events);
+	// nil answers that route with 503.
+	Events *runevents.Hub
+	// StreamHeartbeat is how often an idle event stream sends a comment; 0 means
+	// DefaultStreamHeartbeat.
+	StreamHeartbeat time.Duration
 }
 
 // Server holds the Echo instance and the dependencies its handlers use.
@@ -48,6 +56,11 @@ type Server struct {
 	counts  *ttlCache[runCountsJSON]
 	access  map[string]access // "METHOD /path" -> declared access
 	cursors *cursor.Codec
+	events  *runevents.Hub
+	// heartbeat paces idle event streams; closing ends them all (CloseStreams).
+	heartbeat time.Duration
+	closing   chan struct{}
+	closeOnce sync.Once
 }
 
 // New builds the server with every route registered.
@@ -61,7 +74,11 @@ func New(d Deps) *Server {
 	}
 	s := &Server{e: e, db: d.DB, sql: sqlDB, log: d.Log, cfg: d.Config, metrics: newMetrics(),
 		tenancy: d.Tenancy, auth: d.Auth, authz: d.Authz, runs: d.Runs,
-		counts: newTTLCache[runCountsJSON](d.Config.CountsCacheTTL, d.Config.CountsStale, 10000), access: map[string]access{}}
+		counts: newTTLCache[runCountsJSON](d.Config.CountsCacheTTL, d.Config.CountsStale, 10000), access: map[string]access{},
+		events: d.Events, heartbeat: d.StreamHeartbeat, closing: make(chan struct{})}
+	if s.heartbeat <= 0 {
+		s.heartbeat = DefaultStreamHeartbeat
+	}
 	if s.cursors = d.Cursors; s.cursors == nil {
 		s.cursors = cursor.NewRandom()
 	}
@@ -80,7 +97,7 @@ func New(d Deps) *Server {
 		Skipper:       func(c echo.Context) bool { return s.access[c.Request().Method+" "+c.Path()].kind == accessGone },
 		AllowOrigins:  d.Config.CORSOrigins,
 		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
-		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-None-Match"},
+		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-None-Match", "Last-Event-ID"},
 		ExposeHeaders: []string{"Link", "ETag", echo.HeaderLocation, echo.HeaderXRequestID},
 		MaxAge:        int((10 * time.Minute).Seconds()),
 	}))
@@ -92,6 +109,25 @@ func New(d Deps) *Server {
 
 // ServeHTTP lets the server be mounted or tested with httptest.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// CloseStreams ends every open event stream (they never go idle by themselves): register it with
+// http.Server.RegisterOnShutdown so that a graceful shutdown does not wait for them.
+func (s *Server) CloseStreams() { s.closeOnce.Do(func() { close(s.closing) }) }
+
+// HTTPServer is the http.Server for this API on addr, with the timeouts every API process uses.
+// Event streams lift the read and write deadlines for themselves and bound each write instead.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	srv.RegisterOnShutdown(s.CloseStreams)
+	return srv
+}
 
 // Echo exposes the Echo instance for route listing.
 func (s *Server) Echo() *echo.Echo { return s.e }

@@ -22,6 +22,7 @@ import (
 	"github.com/tenantatlas/operations/pkg/inventory"
 	"github.com/tenantatlas/operations/pkg/jobs"
 	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/runevents"
 	"github.com/tenantatlas/operations/pkg/secrets"
 	"github.com/tenantatlas/operations/pkg/tenancy"
 )
@@ -54,7 +55,12 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	go watchChanges(ctx, e, az, auth)
+	hub, err := runevents.New(ctx, sqlDB, runevents.WithLogger(e.log))
+	if err != nil {
+		return fmt.Errorf("serve: run events (is the schema current? tenantatlas migrate up): %w", err)
+	}
+	go hub.Run(ctx)
+	go watchChanges(ctx, e, az, auth, hub)
 	runs, err := jobs.NewRunService(db)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -68,15 +74,8 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		workerDone = make(chan error, 1)
 		go func() { workerDone <- w.Run(ctx) }()
 	}
-	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg, Tenancy: ten, Auth: auth, Authz: az, Runs: runs, Cursors: cursors})
-	httpSrv := &http.Server{
-		Addr:              e.cfg.Listen,
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
+	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg, Tenancy: ten, Auth: auth, Authz: az, Runs: runs, Cursors: cursors, Events: hub})
+	httpSrv := srv.HTTPServer(e.cfg.Listen)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.ListenAndServe() }()
 	e.log.Info("api listening", "addr", e.cfg.Listen, "with_worker", *withWorker)
@@ -99,8 +98,10 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 
 // watchChanges keeps this process's authorisation state current: memberships reload the
 // enforcer, revoked tokens leave the cache at once, a reconnect reloads everything, and a periodic
-// full reload is the safety net.
-func watchChanges(ctx context.Context, e env, az *authz.Authorizer, auth *tenancy.Authenticator) {
+// full reload is the safety net. Run events go to the hub on the same connection: one LISTEN
+// connection per process, and notifications arrive in commit order, so a membership removed
+// before a run changed is reloaded before that run's event is judged.
+func watchChanges(ctx context.Context, e env, az *authz.Authorizer, auth *tenancy.Authenticator, hub *runevents.Hub) {
 	reload := func() {
 		if err := az.Reload(ctx); err != nil && ctx.Err() == nil {
 			e.log.Error("authz reload failed", "error", err.Error())
@@ -119,11 +120,13 @@ func watchChanges(ctx context.Context, e env, az *authz.Authorizer, auth *tenanc
 		}
 	}()
 	err := tenancy.Listen(ctx, e.cfg.DatabaseURL, map[string]func(string){
-		tenancy.ChannelMemberships: func(string) { reload() },
-		tenancy.ChannelTokens:      auth.Invalidate,
+		tenancy.ChannelMemberships:  func(string) { reload() },
+		tenancy.ChannelTokens:       auth.Invalidate,
+		operations.ChannelRunEvents: hub.Notify,
 	}, func() {
 		auth.InvalidateAll()
 		reload()
+		hub.Resync()
 	})
 	if err != nil && ctx.Err() == nil {
 		e.log.Error("listening for changes stopped", "error", err.Error())
@@ -192,6 +195,6 @@ func newWorker(ctx context.Context, e env, db *gorm.DB, runs *operations.Service
 	}
 	return jobs.NewWorker(ctx, jobs.WorkerConfig{
 		DatabaseURL: e.cfg.DatabaseURL, DB: db, Log: e.log, Runs: runs,
-		Inventory: inv, Directory: dir, Drift: gen, Backups: backups, RunRetention: e.cfg.RunRetention, MaxWorkers: e.cfg.WorkerCount,
+		Inventory: inv, Directory: dir, Drift: gen, Backups: backups, RunRetention: e.cfg.RunRetention, RunEventRetention: e.cfg.RunEventRetention, MaxWorkers: e.cfg.WorkerCount,
 	})
 }

@@ -183,9 +183,11 @@ test('inventory: "Sync now" → toast → "View run" → the run finishes (Succe
   await sync.waitFor();
   assert(await sync.isEnabled(), 'Sync now is disabled for the owner');
   await sync.click();
-  const toast = owner.locator('.toast', { hasText: 'Inventory sync queued — running in the background' });
+  const toast = owner.locator('.toast', { hasText: /^Inventory sync/ });
   await toast.waitFor({ timeout: 10_000 });
   await shot(owner, '03-inventory-toast');
+  // The toast follows its run to the end (queued → running → succeeded), with the run stream.
+  await toast.getByText('Inventory sync succeeded').waitFor({ timeout: 60_000 });
   await toast.getByRole('link', { name: 'View run' }).click();
   await owner.waitForURL(/\/admin\/operations\/\d+$/);
   const runId = owner.url().split('/').pop();
@@ -220,7 +222,8 @@ test('operations list passes axe', async () => {
 test('groups: "Sync groups" starts a group sync', async () => {
   await owner.goto(`${WEB}/admin/t/${FABRIKAM}/directory/groups`);
   await owner.getByRole('button', { name: 'Sync groups' }).click();
-  await owner.locator('.toast', { hasText: 'Entra group sync queued — running in the background' }).waitFor();
+  // The toast follows its run, so it may already say running or succeeded.
+  await owner.locator('.toast', { hasText: /^Entra group sync/ }).waitFor();
   await owner.waitForSelector('[data-testid=group-row]', { timeout: 30_000 });
   await shot(owner, '06-groups');
 });
@@ -351,7 +354,7 @@ test('drift: two inventory syncs → findings generated → acknowledge one → 
   const page = await newPage(browser, 'owner');
   await page.goto(`${WEB}/admin/t/${NORTHWIND}/drift`);
   // Ready and never generated: the page asks for the generation itself, once.
-  await page.locator('.toast', { hasText: 'Drift findings generation queued — running in the background' }).waitFor({ timeout: 15_000 });
+  await page.locator('.toast', { hasText: /^Drift findings generation/ }).waitFor({ timeout: 15_000 });
   await page.waitForSelector('[data-testid=generation][data-state=generated]', { timeout: 90_000 });
   await page.waitForSelector('[data-testid=finding-row]', { timeout: 15_000 });
   const before = await page.locator('[data-testid=finding-row]').count();
@@ -420,7 +423,7 @@ test('backup: create a schedule → "Run now" → toast → its run finishes →
   assert((await row.textContent()).includes('Daily at 03:30'), 'the row does not show the timing');
 
   await row.getByRole('button', { name: `Run now: ${name}` }).click();
-  const toast = page.locator('.toast', { hasText: 'Backup schedule run queued — running in the background' });
+  const toast = page.locator('.toast', { hasText: /^Backup schedule run/ });
   await toast.waitFor({ timeout: 10_000 });
   const runHref = await toast.getByRole('link', { name: 'View run' }).getAttribute('href');
   const runId = runHref.split('/').pop();
@@ -449,6 +452,29 @@ test('backup: readonly sees the schedules with every action disabled, saying why
   const notes = await page.getByTestId('capability-notes').textContent();
   assert(notes.includes('tenant.backups.schedules.manage') && notes.includes('tenant.backups.manage'), `capability notes: ${notes}`);
   assert(await page.getByRole('button', { name: 'New schedule' }).isDisabled(), 'New schedule is enabled for readonly');
+  await page.close();
+});
+
+// ---- live run events ----
+test('live: with the list open, a run started through the API appears within 2 s and turns Succeeded by itself', async () => {
+  const page = await newPage(browser, 'owner');
+  await page.goto(`${WEB}/admin/operations`);
+  await page.waitForSelector('[data-testid=run-row]');
+  await page.waitForSelector('[data-stream=live]', { state: 'attached', timeout: 10_000 });
+  await page.evaluate(() => {
+    window.__notReloaded = true;
+  });
+  const call = await apiAs('owner');
+  const t0 = Date.now();
+  const { status, body } = await call('POST', `/api/v1/tenants/${NORTHWIND}/directory/groups/sync`);
+  assert(status === 202, `start a group sync: ${status} ${JSON.stringify(body)}`);
+  const row = page.locator(`[data-testid=run-row]:has(a[href="/admin/operations/${body.id}"])`);
+  await row.waitFor({ timeout: 2000 });
+  figure('run started through the API → its row in the open list', `${Date.now() - t0} ms`);
+  await row.locator('.badge', { hasText: 'Succeeded' }).waitFor({ timeout: 90_000 });
+  figure('… and its row says Succeeded', `${Date.now() - t0} ms`);
+  assert(await page.evaluate(() => window.__notReloaded === true), 'the page reloaded');
+  await shot(page, '30-live-run-row');
   await page.close();
 });
 

@@ -14,6 +14,7 @@ import {
 import type { Session } from './api/session';
 import { AdminLayout } from './components/AdminLayout';
 import { ToastProvider } from './components/Toasts';
+import { RunStreamProvider } from './hooks/useRunStream';
 import { NotFoundPage } from './pages/StatusPages';
 import { parseRunSearch } from './pages/operations/search';
 import { parseDriftSearch } from './pages/drift/search';
@@ -27,9 +28,11 @@ export interface RouterContext {
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
   component: () => (
-    <ToastProvider>
-      <Outlet />
-    </ToastProvider>
+    <RunStreamProvider>
+      <ToastProvider>
+        <Outlet />
+      </ToastProvider>
+    </RunStreamProvider>
   ),
   notFoundComponent: () => (
     <main className="bare-page">

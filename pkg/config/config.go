@@ -24,10 +24,13 @@ type Config struct {
 	RunRetention   time.Duration // TENANTATLAS_RUN_RETENTION: runs older than this are pruned, default 2160h (90 days)
 	CountsCacheTTL time.Duration // TENANTATLAS_COUNTS_CACHE_TTL: how long run counts are served as fresh, default 5s
 	CountsStale    time.Duration // TENANTATLAS_COUNTS_STALE: how much longer they are served while being recomputed, default 25s
-	SecretKey      string        // TENANTATLAS_SECRET_KEY: 32-byte key (base64 or hex) that encrypts tenant secrets
-	GraphBaseURL   string        // TENANTATLAS_GRAPH_BASE_URL: Microsoft Graph API root, default https://graph.microsoft.com/beta
-	GraphTokenURL  string        // TENANTATLAS_GRAPH_TOKEN_URL: token endpoint with {tenant}, default login.microsoftonline.com
-	WorkerCount    int           // TENANTATLAS_WORKERS: concurrent jobs per worker process, default 10
+	// RunEventRetention is TENANTATLAS_RUN_EVENT_RETENTION: how long run events are kept for
+	// streams that resume (Last-Event-ID), default 24h.
+	RunEventRetention time.Duration
+	SecretKey         string // TENANTATLAS_SECRET_KEY: 32-byte key (base64 or hex) that encrypts tenant secrets
+	GraphBaseURL      string // TENANTATLAS_GRAPH_BASE_URL: Microsoft Graph API root, default https://graph.microsoft.com/beta
+	GraphTokenURL     string // TENANTATLAS_GRAPH_TOKEN_URL: token endpoint with {tenant}, default login.microsoftonline.com
+	WorkerCount       int    // TENANTATLAS_WORKERS: concurrent jobs per worker process, default 10
 	// DriftSeverity is TENANTATLAS_DRIFT_SEVERITY: severity rules for drift findings, a JSON object
 	// such as {"removed:deviceCompliancePolicy":"high","added:*":"low"}; keys are
 	// "<added|removed|modified|*>:<policy type|*>", values low, medium or high. They override or
@@ -68,6 +71,7 @@ func load(get func(string) string) (Config, error) {
 		{"TENANTATLAS_RUN_RETENTION", "2160h", &c.RunRetention},
 		{"TENANTATLAS_COUNTS_CACHE_TTL", "5s", &c.CountsCacheTTL},
 		{"TENANTATLAS_COUNTS_STALE", "25s", &c.CountsStale},
+		{"TENANTATLAS_RUN_EVENT_RETENTION", "24h", &c.RunEventRetention},
 	}
 	for _, d := range durations {
 		v, err := time.ParseDuration(or(get(d.key), d.def))

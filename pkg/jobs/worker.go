@@ -34,6 +34,7 @@ type WorkerConfig struct {
 
 	MaxWorkers        int           // concurrent jobs per process; default 10
 	RunRetention      time.Duration // completed runs older than this are pruned; default 90 days
+	RunEventRetention time.Duration // run events older than this are pruned with reconciliation; default 24h
 	ShutdownTimeout   time.Duration // in-flight work gets this long to finish; default 30s
 	ReconcileInterval time.Duration // default 1 minute
 	FetchPollInterval time.Duration // fallback polling when LISTEN/NOTIFY is quiet; default 1s
@@ -98,6 +99,9 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 	if cfg.RunRetention <= 0 {
 		cfg.RunRetention = 90 * 24 * time.Hour
 	}
+	if cfg.RunEventRetention <= 0 {
+		cfg.RunEventRetention = 24 * time.Hour
+	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
 	}
@@ -122,6 +126,11 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 		if n > 0 {
 			cfg.Log.InfoContext(ctx, "stale runs completed", "count", n)
 		}
+		if err != nil {
+			return err
+		}
+		// Run events past their retention go with the same periodic pass.
+		_, err = cfg.Runs.PruneEvents(ctx, time.Now().Add(-cfg.RunEventRetention))
 		return err
 	}))
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[PruneArgs]) error {

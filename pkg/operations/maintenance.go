@@ -55,12 +55,22 @@ func (s *Service) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 // NoteContext adds key = id to the context of a running run, in tx (a run names what it made,
 // such as its backup set, as soon as it exists). A run that is not running is left as it is.
 func (s *Service) NoteContext(ctx context.Context, tx *gorm.DB, runID int64, key string, id int64) error {
-	err := s.conn(ctx, tx).Exec(`UPDATE operation_runs SET context = context || jsonb_build_object(?::text, ?::bigint), updated_at = ?
-		WHERE id = ? AND status = 'running'`, key, id, s.timestamp(), runID).Error
-	if err != nil {
-		return fmt.Errorf("note %s on run %d: %w", key, runID, err)
+	note := func(db *gorm.DB) error {
+		res := db.Exec(`UPDATE operation_runs SET context = context || jsonb_build_object(?::text, ?::bigint), updated_at = ?
+		WHERE id = ? AND status = 'running'`, key, id, s.timestamp(), runID)
+		if res.Error != nil {
+			return fmt.Errorf("note %s on run %d: %w", key, runID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		// What the run made is shown with it (its related links): a change in its progress.
+		return s.changed(ctx, db, runID, ChangeProgress)
 	}
-	return nil
+	if tx != nil {
+		return note(tx.WithContext(ctx))
+	}
+	return s.db.WithContext(ctx).Transaction(note)
 }
 
 // ScheduleSlot is one slot of a backup schedule: the schedule and the instant it runs for (RFC

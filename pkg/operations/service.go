@@ -125,7 +125,22 @@ func (s *Service) Ensure(ctx context.Context, tx *gorm.DB, in EnsureInput) (Run,
 	if err != nil {
 		return Run{}, false, err
 	}
-	db := s.conn(ctx, tx)
+	if tx != nil {
+		return s.ensure(ctx, tx.WithContext(ctx), in, p)
+	}
+	// A new run and the event announcing it commit together.
+	var run Run
+	var created bool
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		run, created, err = s.ensure(ctx, tx, in, p)
+		return err
+	})
+	return run, created, err
+}
+
+// ensure is Ensure in the transaction db.
+func (s *Service) ensure(ctx context.Context, db *gorm.DB, in EnsureInput, p ensurePlan) (Run, bool, error) {
 	for range ensureAttempts {
 		now := s.timestamp()
 		var runs []Run

@@ -67,7 +67,17 @@ func (s *Service) Transition(ctx context.Context, tx *gorm.DB, runID int64, t Tr
 		return Run{}, err
 	}
 	if t.To != StatusCompleted {
-		return s.transition(ctx, s.conn(ctx, tx), runID, t)
+		if tx != nil {
+			return s.transition(ctx, tx.WithContext(ctx), runID, t)
+		}
+		// The change and the event announcing it commit together.
+		var run Run
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var err error
+			run, err = s.transition(ctx, tx, runID, t)
+			return err
+		})
+		return run, err
 	}
 	var run Run
 	complete := func(tx *gorm.DB) error {

@@ -72,7 +72,12 @@ func (a *Authenticator) Verify(ctx context.Context, plaintext string) (Principal
 	if !wellFormedToken(plaintext) {
 		return Principal{}, fmt.Errorf("malformed token: %w", ErrInvalidCredentials)
 	}
-	hash := HashToken(plaintext)
+	return a.VerifyHash(ctx, HashToken(plaintext))
+}
+
+// VerifyHash is Verify for a token known by its hash (HashToken): a long-lived response, such as
+// an event stream, checks with it that the token it was opened with is still valid.
+func (a *Authenticator) VerifyHash(ctx context.Context, hash string) (Principal, error) {
 	now := a.now()
 
 	a.mu.Lock()

@@ -3,6 +3,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
 import { ApiError } from './errors';
+import type { RunEventsSource } from './runStream';
 import type { Session } from './session';
 import type {
   AcknowledgeFindingsResult,
@@ -117,6 +118,8 @@ export interface Api {
   runBackupScheduleNow(tenant: number, id: number): Promise<StartedRun>;
   retryBackupSchedule(tenant: number, id: number): Promise<StartedRun>;
   backupSets(tenant: number, q: BackupSetQuery, cursor?: string | null, limit?: number): Promise<BackupSetList>;
+  // runEvents opens the live run stream; without it pages poll.
+  runEvents?: RunEventsSource;
 }
 
 type Result<T> = { data?: T; error?: unknown; response: Response };
@@ -202,6 +205,15 @@ export function createHttpApi(baseUrl: string, session: Session, fetchImpl?: typ
       ),
     runCounts: (q) => unwrap(client.GET('/api/v1/operation-runs/counts', { params: { query: runParams(q) } })),
     getRun: (id) => unwrap(client.GET('/api/v1/operation-runs/{id}', { params: { path: { id } } })),
+    runEvents: {
+      ticket: async () => (await unwrap(client.POST('/api/v1/operation-runs/events/tickets'))).ticket,
+      url: (ticket, lastEventId) => {
+        const u = new URL(`${baseUrl}/api/v1/operation-runs/events`, globalThis.location?.href);
+        u.searchParams.set('ticket', ticket);
+        if (lastEventId) u.searchParams.set('last_event_id', lastEventId);
+        return u.toString();
+      },
+    },
     policyTypes: async () => (await unwrap(client.GET('/api/v1/policy-types'))).data,
     inventoryKpis: (tenant) =>
       unwrap(client.GET('/api/v1/tenants/{tenant}/inventory/kpis', { params: { path: { tenant } } })),

@@ -17,12 +17,19 @@ export const queryKeys = {
     list: (q: RunQuery, size: number) => [...queryKeys.runs.all(), q, size] as const,
     // A backup schedule's history (GET /operation-runs?backup_schedule_id=N).
     ofSchedule: (scheduleId: number) => [...queryKeys.runs.all(), 'backup-schedule', scheduleId] as const,
+    // listQuery is the query of a key made by runs.list, or null for any other key.
+    listQuery: (key: readonly unknown[]): RunQuery | null =>
+      key.length === 3 && key[0] === 'runs' && typeof key[1] === 'object' && key[1] !== null && typeof key[2] === 'number'
+        ? (key[1] as RunQuery)
+        : null,
   },
   runCounts: {
     all: () => ['run-counts'] as const,
     of: (q: RunQuery) => [...queryKeys.runCounts.all(), q] as const,
   },
-  run: (id: number) => ['run', id] as const,
+  // One run's detail; runDetails() is every run's.
+  runDetails: () => ['run'] as const,
+  run: (id: number) => [...queryKeys.runDetails(), id] as const,
 
   inventory: {
     all: () => ['inventory'] as const,

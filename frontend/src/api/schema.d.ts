@@ -339,6 +339,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operation-runs/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live run changes, as server-sent events
+         * @description A `text/event-stream` of the changes (created, started, progress, completed,
+         *     cancel_requested) of the runs the caller may view and the filters select. It takes the run
+         *     list's filters (`limit` and `cursor` aside); a run is sent when it matches them as it is
+         *     after the change. Whether the caller may view a run is judged like
+         *     `GET /api/v1/operation-runs/{id}`, at the moment each event is sent: a removed membership
+         *     stops the events of its tenant at once, and a run the caller may not view never produces
+         *     an event, not even an id.
+         *
+         *     Authenticate with `Authorization: Bearer …`, or — for a browser's `EventSource`, which
+         *     cannot send headers — with a `ticket` from `POST /api/v1/operation-runs/events/tickets`
+         *     (single use, valid 60 s), so that no token goes into a URL. The stream ends when its token
+         *     is revoked or expires.
+         *
+         *     The stream starts with a `retry:` hint (milliseconds). Events:
+         *
+         *     - `event: run`, `id:` the event number, `data:` `{"change": …, "run": …}` with the run as
+         *       `GET /api/v1/operation-runs/{id}` renders it (`OperationRunEvent`). Numbers grow in commit
+         *       order across every API process on the database.
+         *     - `event: ready`, `id:` the position the stream is at, `data: {}`: sent once, after any
+         *       missed events, when the stream is live.
+         *     - `event: resync`, `data: {"reason": "expired" | "unknown_position"}`: the events after
+         *       the requested position were pruned (they are kept for
+         *       `TENANTATLAS_RUN_EVENT_RETENTION`, 24 h by default) or the position was never given out;
+         *       read the runs again, the stream goes on live.
+         *     - `: heartbeat` comments every 15 s.
+         *
+         *     To resume, send `Last-Event-ID` (EventSource does on its own when it reconnects) or
+         *     `last_event_id`: every event after it that the caller may view comes first, in order,
+         *     without loss within the retention window.
+         */
+        get: operations["streamOperationRunEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operation-runs/events/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ticket that opens one event stream
+         * @description Trades the caller's token for a ticket that opens `GET /api/v1/operation-runs/events` once,
+         *     within 60 seconds (`?ticket=…`), for clients that cannot send an Authorization header. It
+         *     speaks for the token it was obtained with and is refused once that token is revoked. Only
+         *     its hash is stored. Takes no body.
+         */
+        post: operations["createOperationRunEventsTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operation-runs/{id}": {
         parameters: {
             query?: never;
@@ -1382,6 +1453,17 @@ export interface components {
              */
             duration_ms: number | null;
             links: components["schemas"]["RunLinks"];
+        };
+        /** @description The data of a `run` event of `GET /api/v1/operation-runs/events`. */
+        OperationRunEvent: {
+            /** @enum {string} */
+            change: "created" | "started" | "progress" | "completed" | "cancel_requested";
+            run: components["schemas"]["OperationRunDetail"];
+        };
+        StreamTicket: {
+            ticket: string;
+            /** Format: date-time */
+            expires_at: string;
         };
         /** @description A run with its context (and related links, when there are any). */
         OperationRunDetail: components["schemas"]["OperationRun"] & unknown;
@@ -2712,6 +2794,99 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    streamOperationRunEvents: {
+        parameters: {
+            query?: {
+                /** @description Runs of this workspace. */
+                workspace_id?: components["parameters"]["RunWorkspaceId"];
+                /** @description Runs of this tenant. */
+                tenant_id?: components["parameters"]["RunTenantId"];
+                /**
+                 * @description Run type keys (repeatable; any of them). A key must look like a type key; a well-formed
+                 *     key the registry does not know simply matches what is stored, so old types stay findable.
+                 */
+                type?: components["parameters"]["RunType"];
+                /** @description Run statuses (repeatable; any of them). */
+                status?: components["parameters"]["RunStatus"];
+                /** @description Run outcomes (repeatable; any of them). */
+                outcome?: components["parameters"]["RunOutcome"];
+                /**
+                 * @description A tab of the run list: `all`; `active` (queued or running); `succeeded`; `partial`
+                 *     (partially succeeded); `failed`.
+                 */
+                tab?: components["parameters"]["RunTab"];
+                /** @description A user id (runs that user started), or `system` (runs without a user). */
+                initiator?: components["parameters"]["RunInitiator"];
+                /** @description Runs created at or after this instant (inclusive), RFC 3339. */
+                created_after?: components["parameters"]["RunCreatedAfter"];
+                /** @description Runs created before this instant (exclusive), RFC 3339. */
+                created_before?: components["parameters"]["RunCreatedBefore"];
+                /** @description The history of one backup schedule (runs whose `context.backup_schedule_id` is this number). */
+                backup_schedule_id?: components["parameters"]["RunBackupScheduleId"];
+                /** @description A stream ticket, instead of the Authorization header. */
+                ticket?: string;
+                /** @description Resume after this event (as the `Last-Event-ID` header). Not a whole number → 400. */
+                last_event_id?: string;
+            };
+            header?: {
+                /** @description Resume after this event. Not a whole number → 400. */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it stays open. */
+            200: {
+                headers: {
+                    /** @description `no-store`. */
+                    "Cache-Control": "no-store";
+                    /** @description `no`: a reverse proxy must pass events on as they come. */
+                    "X-Accel-Buffering": "no";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            /** @description This server does not stream run events (`events_unavailable`); poll the list. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createOperationRunEventsTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicket"];
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];

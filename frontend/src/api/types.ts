@@ -63,3 +63,5 @@ export type BackupScheduleList = S['BackupScheduleList'];
 export type BackupScheduleInput = S['BackupScheduleUpdateRequest'];
 export type BackupSet = S['BackupSet'];
 export type BackupSetList = S['BackupSetList'];
+export type OperationRunEvent = S['OperationRunEvent'];
+export type RunChange = OperationRunEvent['change'];

@@ -5,6 +5,8 @@ import { useApi } from '../context';
 import { queryKeys } from '../api/queryKeys';
 import { BackoffPoller } from '../hooks/backoffPoller';
 import { useMe } from '../hooks/useMe';
+import { useRunStream } from '../hooks/useRunStream';
+import { listItem } from '../api/runCache';
 import type { OperationRun, OperationRunList } from '../api/types';
 import { formatRelative } from '../format';
 import { Badge } from './Badge';
@@ -45,6 +47,9 @@ export function ActiveRunsProvider({ children, initialDelayMs = 1000, maxDelayMs
   const [polling, setPolling] = useState(false);
   const pollerRef = useRef<BackoffPoller<OperationRunList> | null>(null);
   const watched = useRef(new Set<number>());
+  const { live, subscribe } = useRunStream();
+  const liveRef = useRef(live);
+  liveRef.current = live;
 
   useEffect(() => {
     const poller = new BackoffPoller<OperationRunList>({
@@ -75,6 +80,8 @@ export function ActiveRunsProvider({ children, initialDelayMs = 1000, maxDelayMs
             void qc.invalidateQueries({ queryKey });
           }
         }
+        // With the run stream, one look is enough: the stream says what starts and ends.
+        if (liveRef.current) poller.stop();
         setPolling(poller.state === 'polling');
       },
     });
@@ -88,6 +95,30 @@ export function ActiveRunsProvider({ children, initialDelayMs = 1000, maxDelayMs
       pollerRef.current = null;
     };
   }, [api, qc, initialDelayMs, maxDelayMs]);
+
+  // Following the stream: a queued or running run joins the list, a completed one leaves it.
+  useEffect(
+    () =>
+      subscribe((ev) => {
+        const r = listItem(ev.run);
+        setList((prev) => {
+          const data = prev?.data ?? [];
+          const rest = data.filter((x) => x.id !== r.id);
+          if (r.status === 'completed') {
+            watched.current.delete(r.id);
+            return rest.length === data.length ? prev : { data: rest, next_cursor: prev?.next_cursor ?? null };
+          }
+          const i = data.findIndex((x) => x.id === r.id);
+          const next = i >= 0 ? data.map((x) => (x.id === r.id ? r : x)) : [r, ...data];
+          return { data: next, next_cursor: prev?.next_cursor ?? null };
+        });
+      }),
+    [subscribe],
+  );
+  // When the stream comes up or goes down, look once (or start polling again).
+  useEffect(() => {
+    pollerRef.current?.restart();
+  }, [live]);
 
   const value = useMemo<ActiveRunsState>(
     () => ({

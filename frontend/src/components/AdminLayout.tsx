@@ -3,6 +3,7 @@ import { Link, Outlet, useNavigate, useParams, useRouterState } from '@tanstack/
 import { useEffect, useId, useState } from 'react';
 import { useServices, useSessionData } from '../context';
 import { useMe } from '../hooks/useMe';
+import { LiveStatus } from '../hooks/useRunStream';
 import { ActiveRunsProvider, ActiveRunsWidget } from './ActiveRuns';
 import { NotificationsMenu } from './NotificationsMenu';
 
@@ -176,6 +177,7 @@ function Topbar() {
     <header className="topbar">
       <div className="topbar-context muted">{ws.length === 1 ? ws[0].name : ws.length > 1 ? `${ws.length} workspaces` : ''}</div>
       <div className="topbar-actions">
+        <LiveStatus />
         <ActiveRunsWidget />
         <NotificationsMenu />
         <div className="user">

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useRunStream } from '../hooks/useRunStream';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { isApiError } from '../api/errors';
 import { queryKeys } from '../api/queryKeys';
@@ -20,11 +21,13 @@ export default function RunPage() {
 
 function Run({ id }: { id: number }) {
   const api = useApi();
+  const { live } = useRunStream();
   const q = useQuery({
     queryKey: queryKeys.run(id),
     queryFn: () => api.getRun(id),
-    // While the run is queued or running, look again every 1.5 s (paused while the tab is hidden).
-    refetchInterval: (query) => (query.state.data && query.state.data.status !== 'completed' ? 1500 : false),
+    // The run stream keeps the run current; without it, look again every 1.5 s while the run is
+    // queued or running (paused while the tab is hidden).
+    refetchInterval: (query) => (!live && query.state.data && query.state.data.status !== 'completed' ? 1500 : false),
   });
   if (q.isError) {
     const e = q.error;

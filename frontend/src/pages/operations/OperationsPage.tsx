@@ -4,6 +4,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { useApi, useSessionData } from '../../context';
 import { queryKeys } from '../../api/queryKeys';
 import { useMe, useOperationTypes } from '../../hooks/useMe';
+import { NewRunsBar, useLiveRunList } from '../../hooks/useRunStream';
 import { RUN_TABS, type RunTab } from '../../api/types';
 import { formatDuration, formatNumber } from '../../format';
 import { FilterBar } from './FilterBar';
@@ -34,16 +35,20 @@ export default function OperationsPage() {
   const tab = search.tab ?? 'all';
   const types = useOperationTypes();
 
+  const listKey = queryKeys.runs.list(query, size);
+  const { newCount, showNew, live } = useLiveRunList(listKey, query);
   const counts = useQuery({
     queryKey: queryKeys.runCounts.of(countQuery),
     queryFn: () => api.runCounts(countQuery),
-    refetchInterval: 30_000,
+    refetchInterval: live ? false : 30_000,
   });
   const runs = useInfiniteQuery({
-    queryKey: queryKeys.runs.list(query, size),
+    queryKey: listKey,
     queryFn: ({ pageParam }) => api.listRuns(query, pageParam, size),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
+    // Without the run stream, poll (the browser revalidates with the list's ETag).
+    refetchInterval: live ? false : 10_000,
   });
   const rows = useMemo(() => runs.data?.pages.flatMap((p) => p.data) ?? [], [runs.data]);
   const tenantName = useCallback((id: number | null) => (id == null ? 'Workspace' : (me.tenant(id)?.name ?? `Tenant #${id}`)), [me]);
@@ -103,6 +108,7 @@ export default function OperationsPage() {
       </nav>
 
       <FilterBar search={search} types={types.data} tenants={me.tenants} onChange={setSearch} />
+      <NewRunsBar count={newCount} onShow={showNew} />
 
       <RunsTable
         runs={rows}
