@@ -32,7 +32,10 @@ type runJSON struct {
 	StartedAt      *time.Time         `json:"started_at"`
 	CompletedAt    *time.Time         `json:"completed_at"`
 	DurationMillis *int64             `json:"duration_ms"`
-	Links          runLinksJSON       `json:"links"`
+	// CancelRequestedAt and CancelRequestedBy: someone asked the run to stop (shown once asked).
+	CancelRequestedAt *time.Time     `json:"cancel_requested_at,omitempty"`
+	CancelRequestedBy *initiatorJSON `json:"cancel_requested_by,omitempty"`
+	Links             runLinksJSON   `json:"links"`
 }
 
 type initiatorJSON struct {
@@ -83,6 +86,16 @@ func presentRun(r operations.Run, withContext bool) runJSON {
 	if r.StartedAt != nil && r.CompletedAt != nil {
 		ms := r.CompletedAt.Sub(*r.StartedAt).Milliseconds()
 		out.DurationMillis = &ms
+	}
+	if r.CancelRequestedAt != nil {
+		by := initiatorJSON{Kind: "system", UserID: r.CancelRequestedBy, Name: operations.SystemInitiator}
+		if r.CancelRequestedByName != nil {
+			by.Name = *r.CancelRequestedByName
+		}
+		if r.CancelRequestedBy != nil {
+			by.Kind = "user"
+		}
+		out.CancelRequestedAt, out.CancelRequestedBy = r.CancelRequestedAt, &by
 	}
 	if withContext {
 		out.Context = emptyOr(r.Context, "{}")

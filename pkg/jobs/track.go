@@ -79,8 +79,32 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 		// A retry of this run's job: the work resumes within the same run.
 	}
 
+	if run.CancelRequestedAt != nil {
+		// Asked to stop before this attempt began (a retry of the job): nothing more to do.
+		return t.complete(context.WithoutCancel(ctx), runID, operations.Cancelled(operations.Transition{}, run))
+	}
+
 	lastAttempt := job.Attempt >= job.MaxAttempts
-	result, workErr := t.safely(context.WithValue(ctx, attemptKey{}, lastAttempt), run, work)
+	workCtx, stop := context.WithCancelCause(context.WithValue(ctx, attemptKey{}, lastAttempt))
+	defer stop(nil)
+	result, workErr := t.safely(workCtx, run, work)
+	interrupted := workCtx.Err() != nil
+	stop(nil)
+
+	if interrupted {
+		// A requested cancel (River cancels the job's context when the run is cancelled) is told
+		// apart from a shutdown or a timeout by the run itself: only a cancel records who asked.
+		current, err := t.runs.Get(context.WithoutCancel(ctx), runID)
+		if err != nil {
+			return err
+		}
+		if current.Status == operations.StatusCompleted {
+			return nil // completed elsewhere meanwhile (the reconciler)
+		}
+		if current.CancelRequestedAt != nil {
+			return t.complete(context.WithoutCancel(ctx), runID, operations.Cancelled(result, current))
+		}
+	}
 	if workErr == nil {
 		result.To = operations.StatusCompleted
 		if result.Outcome == "" || result.Outcome == operations.OutcomePending {
@@ -90,7 +114,7 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 	}
 
 	var tr Transient
-	if ctx.Err() == nil && errors.As(workErr, &tr) && tr.Transient() && !lastAttempt {
+	if !interrupted && errors.As(workErr, &tr) && tr.Transient() && !lastAttempt {
 		t.log.WarnContext(ctx, "run will be retried", "run_id", runID, "attempt", job.Attempt, "error", redact.String(workErr.Error()))
 		return workErr
 	}
@@ -99,7 +123,7 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 	switch {
 	case errors.As(workErr, &p):
 		code = CodeWorkerPanic
-	case ctx.Err() != nil && errors.Is(workErr, context.Canceled):
+	case interrupted && errors.Is(workErr, context.Canceled):
 		code = CodeWorkerShutdown
 	case t.FailureCode != nil:
 		code = t.FailureCode(workErr)

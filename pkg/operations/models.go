@@ -48,6 +48,11 @@ type Run struct {
 	CompletedAt     *time.Time      ``
 	CreatedAt       time.Time       ``
 	UpdatedAt       time.Time       ``
+	// CancelRequestedAt is set when someone asked a running run to stop (Cancel); the worker
+	// then completes it as cancelled. CancelRequestedBy and CancelRequestedByName say who.
+	CancelRequestedAt     *time.Time ``
+	CancelRequestedBy     *int64     ``
+	CancelRequestedByName *string    ``
 }
 
 // TableName binds Run to operation_runs.
