@@ -27,6 +27,9 @@ type Config struct {
 	GraphBaseURL   string        // TENANTATLAS_GRAPH_BASE_URL: Microsoft Graph API root, default https://graph.microsoft.com/beta
 	GraphTokenURL  string        // TENANTATLAS_GRAPH_TOKEN_URL: token endpoint with {tenant}, default login.microsoftonline.com
 	WorkerCount    int           // TENANTATLAS_WORKERS: concurrent jobs per worker process, default 10
+	// WorkerLostAfter is TENANTATLAS_WORKER_LOST_AFTER: a running run whose worker has not beaten
+	// for this long is completed as failed (run.worker_lost), default 2m, at least 10s.
+	WorkerLostAfter time.Duration
 	// DriftSeverity is TENANTATLAS_DRIFT_SEVERITY: severity rules for drift findings, a JSON object
 	// such as {"removed:deviceCompliancePolicy":"high","added:*":"low"}; keys are
 	// "<added|removed|modified|*>:<policy type|*>", values low, medium or high. They override or
@@ -66,6 +69,7 @@ func load(get func(string) string) (Config, error) {
 		{"TENANTATLAS_SESSION_TTL", "12h", &c.SessionTTL},
 		{"TENANTATLAS_RUN_RETENTION", "2160h", &c.RunRetention},
 		{"TENANTATLAS_COUNTS_CACHE_TTL", "5s", &c.CountsCacheTTL},
+		{"TENANTATLAS_WORKER_LOST_AFTER", "2m", &c.WorkerLostAfter},
 	}
 	for _, d := range durations {
 		v, err := time.ParseDuration(or(get(d.key), d.def))
@@ -74,6 +78,9 @@ func load(get func(string) string) (Config, error) {
 			continue
 		}
 		*d.dest = v
+	}
+	if c.WorkerLostAfter > 0 && c.WorkerLostAfter < 10*time.Second {
+		errs = append(errs, fmt.Errorf("TENANTATLAS_WORKER_LOST_AFTER: want at least 10s"))
 	}
 	if v := get("TENANTATLAS_WORKERS"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"time"
 
 	"github.com/riverqueue/river/rivertype"
 
@@ -36,7 +37,21 @@ type Tracker struct {
 	log  *slog.Logger
 	// FailureCode maps a work error to a failure code; nil means CodeWorkerError.
 	FailureCode func(error) string
+	// HeartbeatEvery is how often a running run's worker beats (operations.Service.Heartbeat);
+	// default operations.HeartbeatEvery(DefaultWorkerLostAfter).
+	HeartbeatEvery time.Duration
 }
+
+// errCancelRequested and errRunCompleted are why a heartbeat stops the work: the run was asked
+// to stop, or was completed elsewhere (the reconciler).
+const (
+	errCancelRequested trackerError = "the run was asked to stop"
+	errRunCompleted    trackerError = "the run was completed elsewhere"
+)
+
+type trackerError string
+
+func (e trackerError) Error() string { return string(e) }
 
 // NewTracker builds a Tracker.
 func NewTracker(runs *operations.Service, log *slog.Logger) *Tracker {
@@ -87,9 +102,12 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 	lastAttempt := job.Attempt >= job.MaxAttempts
 	workCtx, stop := context.WithCancelCause(context.WithValue(ctx, attemptKey{}, lastAttempt))
 	defer stop(nil)
+	beating := make(chan struct{})
+	go t.beat(workCtx, runID, stop, beating)
 	result, workErr := t.safely(workCtx, run, work)
 	interrupted := workCtx.Err() != nil
 	stop(nil)
+	<-beating
 
 	if interrupted {
 		// A requested cancel (River cancels the job's context when the run is cancelled) is told
@@ -131,6 +149,39 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 	result.To, result.Outcome = operations.StatusCompleted, operations.OutcomeFailed
 	result.Failures = append(result.Failures, operations.Failure{Code: code, Message: workErr.Error(), Count: 1})
 	return t.complete(context.WithoutCancel(ctx), runID, result)
+}
+
+// beat records the run's heartbeat until ctx is done. It stops the work (stop) when the run was
+// asked to stop or completed elsewhere: the job's cancellation usually says so first, and this is
+// the safety net when that notification was missed.
+func (t *Tracker) beat(ctx context.Context, runID int64, stop context.CancelCauseFunc, done chan<- struct{}) {
+	defer close(done)
+	every := t.HeartbeatEvery
+	if every <= 0 {
+		every = operations.HeartbeatEvery(DefaultWorkerLostAfter)
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		b, err := t.runs.Heartbeat(ctx, runID)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			t.log.WarnContext(ctx, "heartbeat failed", "run_id", runID, "error", redact.String(err.Error()))
+		case b.CancelRequested:
+			stop(errCancelRequested)
+			return
+		case !b.Running:
+			stop(errRunCompleted)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // complete ends the run (and notifies its initiator, in the same transaction).
