@@ -35,7 +35,14 @@ type runJSON struct {
 	// CancelRequestedAt and CancelRequestedBy: someone asked the run to stop (shown once asked).
 	CancelRequestedAt *time.Time     `json:"cancel_requested_at,omitempty"`
 	CancelRequestedBy *initiatorJSON `json:"cancel_requested_by,omitempty"`
-	Links             runLinksJSON   `json:"links"`
+	// Progress is how far the run got, as its worker last said (null before the first report).
+	Progress *progressJSON `json:"progress"`
+	Links    runLinksJSON  `json:"links"`
+}
+
+type progressJSON struct {
+	Processed int64  `json:"processed"`
+	Total     *int64 `json:"total"`
 }
 
 type initiatorJSON struct {
@@ -86,6 +93,9 @@ func presentRun(r operations.Run, withContext bool) runJSON {
 	if r.StartedAt != nil && r.CompletedAt != nil {
 		ms := r.CompletedAt.Sub(*r.StartedAt).Milliseconds()
 		out.DurationMillis = &ms
+	}
+	if r.ProgressProcessed != nil {
+		out.Progress = &progressJSON{Processed: *r.ProgressProcessed, Total: r.ProgressTotal}
 	}
 	if r.CancelRequestedAt != nil {
 		by := initiatorJSON{Kind: "system", UserID: r.CancelRequestedBy, Name: operations.SystemInitiator}

@@ -209,3 +209,17 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 		t.Errorf("the trail could be truncated")
 	}
 }
+
+func TestRunDetailShowsProgress(t *testing.T) {
+	t.Parallel()
+	w := newWorkersWorld(t)
+	id := w.startSync(nil)
+	if p := w.do("GET", w.runPath(id, ""), w.operator, nil).json(t)["progress"]; p != nil {
+		t.Errorf("progress before any report: %v", p)
+	}
+	w.exec(`UPDATE operation_runs SET status = 'running', started_at = now(), progress_processed = 40, progress_total = 120 WHERE id = $1`, id)
+	p, _ := w.do("GET", w.runPath(id, ""), w.operator, nil).json(t)["progress"].(map[string]any)
+	if p["processed"] != 40.0 || p["total"] != 120.0 {
+		t.Errorf("progress %v", p)
+	}
+}

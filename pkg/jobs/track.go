@@ -100,7 +100,7 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 	}
 
 	lastAttempt := job.Attempt >= job.MaxAttempts
-	workCtx, stop := context.WithCancelCause(context.WithValue(ctx, attemptKey{}, lastAttempt))
+	workCtx, stop := context.WithCancelCause(operations.WithReporter(context.WithValue(ctx, attemptKey{}, lastAttempt), t.runs.Reporter(runID)))
 	defer stop(nil)
 	beating := make(chan struct{})
 	go t.beat(workCtx, runID, stop, beating)

@@ -53,6 +53,10 @@ type Run struct {
 	CancelRequestedAt     *time.Time ``
 	CancelRequestedBy     *int64     ``
 	CancelRequestedByName *string    ``
+	// ProgressProcessed of ProgressTotal (nil: not known) is how far a running run is, as its
+	// worker last reported it.
+	ProgressProcessed *int64 ``
+	ProgressTotal     *int64 ``
 }
 
 // TableName binds Run to operation_runs.
