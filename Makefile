@@ -93,6 +93,10 @@ bench-events: build ## 1,000 open run event streams on one API process: idle mem
 bench-workers: ## inventory sync of 50k items, 10 tenants at once, job pick-up latency
 	@$(PG_ENV); go test -run '^$$' -bench . -benchtime 1x ./pkg/jobs/
 
+.PHONY: drills
+drills: ## fault drills: kill -9 of a worker mid-run (TENANTATLAS_DRILL_LOST_AFTER, default 30s)
+	@$(PG_ENV); TENANTATLAS_DRILLS=1 go test -count=1 -v -run '^TestDrill' ./pkg/jobs/ 2>&1 | grep -E 'DRILL|^(---|ok|FAIL|PASS)'
+
 .PHONY: bench-migrate
 bench-migrate: build ## time the spec-087 cut-over on 1M legacy runs, 2M items, 0.5M findings
 	@$(PG_ENV); scripts/bench-migrate.sh

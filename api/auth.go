@@ -54,7 +54,7 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	token, tok, err := s.tenancy.IssueToken(ctx, u.ID, "session", s.cfg.SessionTTL)
+	token, tok, err := s.tenancy.IssueToken(ctx, u.ID, tenancy.SessionTokenName, s.cfg.SessionTTL)
 	if err != nil {
 		return err
 	}

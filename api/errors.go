@@ -65,6 +65,13 @@ func domainProblem(err error) *Problem {
 		return p
 	case errors.Is(err, drift.ErrBlocked):
 		return NewProblem(http.StatusConflict, "drift.blocked", drift.BlockedMessage+".")
+	case errors.Is(err, operations.ErrAlreadyCompleted):
+		return NewProblem(http.StatusConflict, "run.completed", "The run has completed; only a queued or running run can be cancelled.")
+	case errors.Is(err, operations.ErrNotActionable):
+		return NewProblem(http.StatusConflict, "run.not_actionable", "Runs of this type cannot be cancelled or retried.")
+	case errors.Is(err, operations.ErrNotRetryable):
+		return NewProblem(http.StatusConflict, "run.not_retryable",
+			"Only a completed run that failed, partially succeeded, was cancelled or was blocked can be retried.")
 	case errors.Is(err, operations.ErrIdempotencyKeyReused):
 		return Unprocessable("The Idempotency-Key was already used for a different request.",
 			FieldError{Field: "Idempotency-Key", Message: "already used for a different request"})

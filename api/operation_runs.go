@@ -33,7 +33,17 @@ type runJSON struct {
 	StartedAt      *time.Time         `json:"started_at"`
 	CompletedAt    *time.Time         `json:"completed_at"`
 	DurationMillis *int64             `json:"duration_ms"`
-	Links          runLinksJSON       `json:"links"`
+	// CancelRequestedAt and CancelRequestedBy: someone asked the run to stop (shown once asked).
+	CancelRequestedAt *time.Time     `json:"cancel_requested_at,omitempty"`
+	CancelRequestedBy *initiatorJSON `json:"cancel_requested_by,omitempty"`
+	// Progress is how far the run got, as its worker last said (null before the first report).
+	Progress *progressJSON `json:"progress"`
+	Links    runLinksJSON  `json:"links"`
+}
+
+type progressJSON struct {
+	Processed int64  `json:"processed"`
+	Total     *int64 `json:"total"`
 }
 
 type initiatorJSON struct {
@@ -84,6 +94,19 @@ func presentRun(r operations.Run, withContext bool) runJSON {
 	if r.StartedAt != nil && r.CompletedAt != nil {
 		ms := r.CompletedAt.Sub(*r.StartedAt).Milliseconds()
 		out.DurationMillis = &ms
+	}
+	if r.ProgressProcessed != nil {
+		out.Progress = &progressJSON{Processed: *r.ProgressProcessed, Total: r.ProgressTotal}
+	}
+	if r.CancelRequestedAt != nil {
+		by := initiatorJSON{Kind: "system", UserID: r.CancelRequestedBy, Name: operations.SystemInitiator}
+		if r.CancelRequestedByName != nil {
+			by.Name = *r.CancelRequestedByName
+		}
+		if r.CancelRequestedBy != nil {
+			by.Kind = "user"
+		}
+		out.CancelRequestedAt, out.CancelRequestedBy = r.CancelRequestedAt, &by
 	}
 	if withContext {
 		out.Context = emptyOr(r.Context, "{}")

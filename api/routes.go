@@ -37,6 +37,11 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, v1+"/operation-runs/events", s.streamRunEvents, streamReader())
 	s.route(http.MethodPost, v1+"/operation-runs/events/tickets", s.createStreamTicket, signedIn())
 	s.route(http.MethodGet, v1+"/operation-runs/:id", s.getRun, onRun())
+	// Acting on a run needs the capability that starting its type needs (the registry's), which
+	// is also the one viewing it needs: onRun decides 404 and 403 for both.
+	s.route(http.MethodPost, v1+"/operation-runs/:id/cancel", s.cancelRun, onRun())
+	s.route(http.MethodPost, v1+"/operation-runs/:id/retry", s.retryRun, onRun())
+	s.route(http.MethodGet, v1+"/operation-runs/:id/audit", s.runAudit, onRun())
 
 	s.route(http.MethodGet, v1+"/policy-types", s.listPolicyTypes, signedIn())
 	s.route(http.MethodPost, v1+"/tenants/:tenant/inventory/sync", s.startInventorySync, startsRun(operations.TypeInventorySync))

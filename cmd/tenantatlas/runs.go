@@ -25,10 +25,10 @@ func runsCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	n, err := jobs.Reconcile(ctx, db, runs, time.Now())
+	n, err := jobs.Reconcile(ctx, db, runs, time.Now(), e.cfg.WorkerLostAfter)
 	if err != nil {
 		return fmt.Errorf("runs reconcile: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "%d stale runs completed as failed (run.stale)\n", n)
+	fmt.Fprintf(e.stdout, "%d stale runs completed as failed (run.stale, run.worker_lost)\n", n)
 	return nil
 }

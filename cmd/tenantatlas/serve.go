@@ -196,5 +196,6 @@ func newWorker(ctx context.Context, e env, db *gorm.DB, runs *operations.Service
 	return jobs.NewWorker(ctx, jobs.WorkerConfig{
 		DatabaseURL: e.cfg.DatabaseURL, DB: db, Log: e.log, Runs: runs,
 		Inventory: inv, Directory: dir, Drift: gen, Backups: backups, RunRetention: e.cfg.RunRetention, RunEventRetention: e.cfg.RunEventRetention, MaxWorkers: e.cfg.WorkerCount,
+		WorkerLostAfter: e.cfg.WorkerLostAfter,
 	})
 }

@@ -371,6 +371,9 @@ func (s *Service) backupTypes(ctx context.Context, provider graph.Provider, tena
 				return &storeError{err}
 			}
 			t.items += n
+			// Objects read of those listed so far (the listing itself pages on).
+			listed := int64(t.listed)
+			_ = operations.ReportProgress(ctx, int64(t.items+t.vanished), &listed)
 			return nil
 		})
 		if err == nil {

@@ -31,6 +31,9 @@ type Config struct {
 	GraphBaseURL      string // TENANTATLAS_GRAPH_BASE_URL: Microsoft Graph API root, default https://graph.microsoft.com/beta
 	GraphTokenURL     string // TENANTATLAS_GRAPH_TOKEN_URL: token endpoint with {tenant}, default login.microsoftonline.com
 	WorkerCount       int    // TENANTATLAS_WORKERS: concurrent jobs per worker process, default 10
+	// WorkerLostAfter is TENANTATLAS_WORKER_LOST_AFTER: a running run whose worker has not beaten
+	// for this long is completed as failed (run.worker_lost), default 2m, at least 10s.
+	WorkerLostAfter time.Duration
 	// DriftSeverity is TENANTATLAS_DRIFT_SEVERITY: severity rules for drift findings, a JSON object
 	// such as {"removed:deviceCompliancePolicy":"high","added:*":"low"}; keys are
 	// "<added|removed|modified|*>:<policy type|*>", values low, medium or high. They override or
@@ -72,6 +75,7 @@ func load(get func(string) string) (Config, error) {
 		{"TENANTATLAS_COUNTS_CACHE_TTL", "5s", &c.CountsCacheTTL},
 		{"TENANTATLAS_COUNTS_STALE", "25s", &c.CountsStale},
 		{"TENANTATLAS_RUN_EVENT_RETENTION", "24h", &c.RunEventRetention},
+		{"TENANTATLAS_WORKER_LOST_AFTER", "2m", &c.WorkerLostAfter},
 	}
 	for _, d := range durations {
 		v, err := time.ParseDuration(or(get(d.key), d.def))
@@ -80,6 +84,9 @@ func load(get func(string) string) (Config, error) {
 			continue
 		}
 		*d.dest = v
+	}
+	if c.WorkerLostAfter > 0 && c.WorkerLostAfter < 10*time.Second {
+		errs = append(errs, fmt.Errorf("TENANTATLAS_WORKER_LOST_AFTER: want at least 10s"))
 	}
 	if v := get("TENANTATLAS_WORKERS"); v != "" {
 		n, err := strconv.Atoi(v)

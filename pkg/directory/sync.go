@@ -116,6 +116,7 @@ func (s *Syncer) Sync(ctx context.Context, run operations.Run) (operations.Trans
 		observed += int64(len(ids))
 		created += c
 		updated += u
+		_ = operations.ReportProgress(ctx, observed, nil) // groups stored so far
 		return nil
 	})
 	var se *storeError

@@ -86,7 +86,12 @@ func (s *Syncer) Sync(ctx context.Context, run operations.Run) (operations.Trans
 	types := rc.Selection.Types()
 	for _, pt := range types {
 		err := provider.ListPolicies(ctx, pt.Key, func(page []graph.Object) error {
-			return s.upsertPage(ctx, run.ID, tenant.ID, pt, page, &c)
+			if err := s.upsertPage(ctx, run.ID, tenant.ID, pt, page, &c); err != nil {
+				return err
+			}
+			// Items stored so far; how many there are is known only once Graph has no next page.
+			_ = operations.ReportProgress(ctx, c.total, nil)
+			return nil
 		})
 		if err == nil {
 			continue

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivertype"
 	"gorm.io/gorm"
 
 	"github.com/tenantatlas/operations/pkg/notify"
@@ -21,7 +22,10 @@ type Enqueuer struct {
 	client *river.Client[*sql.Tx]
 }
 
-var _ operations.Queue = (*Enqueuer)(nil)
+var (
+	_ operations.Queue        = (*Enqueuer)(nil)
+	_ operations.JobCanceller = (*Enqueuer)(nil)
+)
 
 // NewEnqueuer builds an insert-only River client over the database/sql pool.
 func NewEnqueuer(sqlDB *sql.DB) (*Enqueuer, error) {
@@ -59,6 +63,23 @@ func (e *Enqueuer) EnqueueTx(ctx context.Context, tx *gorm.DB, runs []operations
 		ids[i] = r.Job.ID
 	}
 	return ids, nil
+}
+
+// CancelJobsTx cancels jobs in the transaction tx holds (River's job cancellation): a job still
+// waiting is cancelled at once; a running job is marked for cancellation and, once tx commits, the
+// client working it cancels its context (rivertype.ErrJobCancelledRemotely). A job that is gone
+// or finished is left alone.
+func (e *Enqueuer) CancelJobsTx(ctx context.Context, tx *gorm.DB, jobIDs []int64) error {
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return errors.New("cancel jobs: not inside a database/sql transaction")
+	}
+	for _, id := range jobIDs {
+		if _, err := e.client.JobCancelTx(ctx, sqlTx, id); err != nil && !errors.Is(err, rivertype.ErrNotFound) {
+			return fmt.Errorf("cancel job %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // NewRunService builds the program's run service: runs' jobs go on River in the starting

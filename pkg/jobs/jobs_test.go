@@ -303,7 +303,7 @@ func TestReconcileCompletesStaleRuns(t *testing.T) {
 	hj := f.id(`INSERT INTO river_job (args, kind, max_attempts, state, queue) VALUES ('{}', 'inventory_sync', 5, 'available', 'default')`)
 	f.db.SQL.Exec(`UPDATE operation_runs SET job_id = $1 WHERE id = $2`, hj, healthy.ID)
 
-	n, err := jobs.Reconcile(ctx, f.db.Gorm, f.runs, time.Now())
+	n, err := jobs.Reconcile(ctx, f.db.Gorm, f.runs, time.Now(), 0)
 	if err != nil || n != 2 {
 		t.Fatalf("reconciled %d, %v", n, err)
 	}
@@ -323,7 +323,7 @@ func TestReconcileCompletesStaleRuns(t *testing.T) {
 		t.Errorf("system run notified")
 	}
 	// Again: nothing left to do.
-	if n, err := jobs.Reconcile(ctx, f.db.Gorm, f.runs, time.Now()); err != nil || n != 0 {
+	if n, err := jobs.Reconcile(ctx, f.db.Gorm, f.runs, time.Now(), 0); err != nil || n != 0 {
 		t.Fatalf("second reconcile %d %v", n, err)
 	}
 }

@@ -15,18 +15,28 @@ import (
 // reconciler counts the job as gone.
 const jobGoneGrace = 2 * time.Minute
 
+// DefaultWorkerLostAfter is how long a running run may go without a heartbeat before the
+// reconciler counts its worker as lost.
+const DefaultWorkerLostAfter = 2 * time.Minute
+
 // staleRun is an active run the reconciler looked at.
 type staleRun struct {
 	ID     int64
 	Type   string
 	Reason string
+	Code   string
 }
 
-// Reconcile completes stale runs as failed with run.stale: runs queued or running past their
+// Reconcile completes stale runs as failed: with run.stale, runs queued or running past their
 // type's time limit, and runs whose River job is gone (finished, discarded, cancelled or deleted
-// while the run is still active). It reads the active runs through the run service and the state
-// of their jobs from River's job table, and says how many runs it completed.
-func Reconcile(ctx context.Context, db *gorm.DB, runs *operations.Service, now time.Time) (int, error) {
+// while the run is still active); with run.worker_lost, running runs whose worker has not beaten
+// for lostAfter (DefaultWorkerLostAfter when not positive), whose jobs it cancels in the same
+// transaction so that River finalises them. It reads the active runs through the run service and
+// the state of their jobs from River's job table, and says how many runs it completed.
+func Reconcile(ctx context.Context, db *gorm.DB, runs *operations.Service, now time.Time, lostAfter time.Duration) (int, error) {
+	if lostAfter <= 0 {
+		lostAfter = DefaultWorkerLostAfter
+	}
 	active, err := runs.ActiveRuns(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("reconcile: %w", err)
@@ -50,22 +60,35 @@ func Reconcile(ctx context.Context, db *gorm.DB, runs *operations.Service, now t
 		if c.JobID != nil {
 			state, exists = states[*c.JobID]
 		}
+		beat := since
+		if c.HeartbeatAt != nil && c.HeartbeatAt.After(beat) {
+			beat = *c.HeartbeatAt
+		}
+		stale1 := func(reason string) { stale = append(stale, staleRun{c.ID, c.Type, reason, operations.CodeRunStale}) }
 		switch {
 		case now.Sub(since) > limit:
-			stale = append(stale, staleRun{c.ID, c.Type, fmt.Sprintf("The run was %s for longer than its time limit of %s.", c.Status, limit)})
+			stale1(fmt.Sprintf("The run was %s for longer than its time limit of %s.", c.Status, limit))
+		case c.Status == operations.StatusRunning && now.Sub(beat) > lostAfter:
+			stale = append(stale, staleRun{c.ID, c.Type, fmt.Sprintf("The run's worker stopped responding: no heartbeat for %s (more than %s).",
+				now.Sub(beat).Round(time.Second), lostAfter), operations.CodeRunWorkerLost})
 		case c.JobID != nil && !exists && now.Sub(c.CreatedAt) > jobGoneGrace:
-			stale = append(stale, staleRun{c.ID, c.Type, "The run's job no longer exists."})
+			stale1("The run's job no longer exists.")
 		case state == "completed" || state == "discarded" || state == "cancelled":
-			stale = append(stale, staleRun{c.ID, c.Type, "The run's job ended (" + state + ") without completing the run."})
+			stale1("The run's job ended (" + state + ") without completing the run.")
 		case c.JobID == nil && now.Sub(c.CreatedAt) > jobGoneGrace:
-			stale = append(stale, staleRun{c.ID, c.Type, "The run has no job."})
+			stale1("The run has no job.")
 		}
 	}
 	done := 0
 	for _, s := range stale {
 		_, err := runs.Transition(ctx, nil, s.ID, operations.Transition{
 			To: operations.StatusCompleted, Outcome: operations.OutcomeFailed,
-			Failures: []operations.Failure{{Code: operations.CodeRunStale, Message: s.Reason, Count: 1}},
+			Failures: []operations.Failure{{Code: s.Code, Message: s.Reason, Count: 1}},
+			// The job must not linger as running (nor be retried into a completed run): River's
+			// rescuer finalises a job marked for cancellation once it is past RescueStuckJobsAfter.
+			Also: func(ctx context.Context, tx *gorm.DB, run operations.Run) error {
+				return runs.CancelJobTx(ctx, tx, run.ID)
+			},
 		})
 		switch {
 		case err == nil:

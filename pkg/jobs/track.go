@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"time"
 
 	"github.com/riverqueue/river/rivertype"
 
@@ -36,7 +37,21 @@ type Tracker struct {
 	log  *slog.Logger
 	// FailureCode maps a work error to a failure code; nil means CodeWorkerError.
 	FailureCode func(error) string
+	// HeartbeatEvery is how often a running run's worker beats (operations.Service.Heartbeat);
+	// default operations.HeartbeatEvery(DefaultWorkerLostAfter).
+	HeartbeatEvery time.Duration
 }
+
+// errCancelRequested and errRunCompleted are why a heartbeat stops the work: the run was asked
+// to stop, or was completed elsewhere (the reconciler).
+const (
+	errCancelRequested trackerError = "the run was asked to stop"
+	errRunCompleted    trackerError = "the run was completed elsewhere"
+)
+
+type trackerError string
+
+func (e trackerError) Error() string { return string(e) }
 
 // NewTracker builds a Tracker.
 func NewTracker(runs *operations.Service, log *slog.Logger) *Tracker {
@@ -79,8 +94,35 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 		// A retry of this run's job: the work resumes within the same run.
 	}
 
+	if run.CancelRequestedAt != nil {
+		// Asked to stop before this attempt began (a retry of the job): nothing more to do.
+		return t.complete(context.WithoutCancel(ctx), runID, operations.Cancelled(operations.Transition{}, run))
+	}
+
 	lastAttempt := job.Attempt >= job.MaxAttempts
-	result, workErr := t.safely(context.WithValue(ctx, attemptKey{}, lastAttempt), run, work)
+	workCtx, stop := context.WithCancelCause(operations.WithReporter(context.WithValue(ctx, attemptKey{}, lastAttempt), t.runs.Reporter(runID)))
+	defer stop(nil)
+	beating := make(chan struct{})
+	go t.beat(workCtx, runID, stop, beating)
+	result, workErr := t.safely(workCtx, run, work)
+	interrupted := workCtx.Err() != nil
+	stop(nil)
+	<-beating
+
+	if interrupted {
+		// A requested cancel (River cancels the job's context when the run is cancelled) is told
+		// apart from a shutdown or a timeout by the run itself: only a cancel records who asked.
+		current, err := t.runs.Get(context.WithoutCancel(ctx), runID)
+		if err != nil {
+			return err
+		}
+		if current.Status == operations.StatusCompleted {
+			return nil // completed elsewhere meanwhile (the reconciler)
+		}
+		if current.CancelRequestedAt != nil {
+			return t.complete(context.WithoutCancel(ctx), runID, operations.Cancelled(result, current))
+		}
+	}
 	if workErr == nil {
 		result.To = operations.StatusCompleted
 		if result.Outcome == "" || result.Outcome == operations.OutcomePending {
@@ -90,7 +132,7 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 	}
 
 	var tr Transient
-	if ctx.Err() == nil && errors.As(workErr, &tr) && tr.Transient() && !lastAttempt {
+	if !interrupted && errors.As(workErr, &tr) && tr.Transient() && !lastAttempt {
 		t.log.WarnContext(ctx, "run will be retried", "run_id", runID, "attempt", job.Attempt, "error", redact.String(workErr.Error()))
 		return workErr
 	}
@@ -99,7 +141,7 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 	switch {
 	case errors.As(workErr, &p):
 		code = CodeWorkerPanic
-	case ctx.Err() != nil && errors.Is(workErr, context.Canceled):
+	case interrupted && errors.Is(workErr, context.Canceled):
 		code = CodeWorkerShutdown
 	case t.FailureCode != nil:
 		code = t.FailureCode(workErr)
@@ -107,6 +149,39 @@ func (t *Tracker) Track(ctx context.Context, job *rivertype.JobRow, runID int64,
 	result.To, result.Outcome = operations.StatusCompleted, operations.OutcomeFailed
 	result.Failures = append(result.Failures, operations.Failure{Code: code, Message: workErr.Error(), Count: 1})
 	return t.complete(context.WithoutCancel(ctx), runID, result)
+}
+
+// beat records the run's heartbeat until ctx is done. It stops the work (stop) when the run was
+// asked to stop or completed elsewhere: the job's cancellation usually says so first, and this is
+// the safety net when that notification was missed.
+func (t *Tracker) beat(ctx context.Context, runID int64, stop context.CancelCauseFunc, done chan<- struct{}) {
+	defer close(done)
+	every := t.HeartbeatEvery
+	if every <= 0 {
+		every = operations.HeartbeatEvery(DefaultWorkerLostAfter)
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		b, err := t.runs.Heartbeat(ctx, runID)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			t.log.WarnContext(ctx, "heartbeat failed", "run_id", runID, "error", redact.String(err.Error()))
+		case b.CancelRequested:
+			stop(errCancelRequested)
+			return
+		case !b.Running:
+			stop(errRunCompleted)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // complete ends the run (and notifies its initiator, in the same transaction).

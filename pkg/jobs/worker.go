@@ -38,6 +38,11 @@ type WorkerConfig struct {
 	ShutdownTimeout   time.Duration // in-flight work gets this long to finish; default 30s
 	ReconcileInterval time.Duration // default 1 minute
 	FetchPollInterval time.Duration // fallback polling when LISTEN/NOTIFY is quiet; default 1s
+	// WorkerLostAfter is how long a running run may go without its worker's heartbeat before the
+	// reconciler completes it as failed (run.worker_lost); default 2 minutes. Workers beat every
+	// operations.HeartbeatEvery(WorkerLostAfter); River's stuck-job rescue and the reconciler's
+	// interval (unless ReconcileInterval is set) follow it.
+	WorkerLostAfter time.Duration
 	// PeriodicJobs adds periodic jobs of other packages (their workers go in AddWorkers).
 	PeriodicJobs []*river.PeriodicJob
 	AddWorkers   func(*river.Workers)
@@ -87,9 +92,25 @@ type Worker struct {
 	timeout time.Duration
 }
 
-// jobTimeout bounds one job; the longest run type limit plus a margin. The reconciler, not this
-// timeout, is what completes a run that overstays its type's limit.
-const jobTimeout = 65 * time.Minute
+// jobMargin is how much longer than its type's time limit a run's job may take before River
+// cancels its context. The reconciler, not this timeout, is what completes a run that overstays
+// its type's limit.
+const jobMargin = 5 * time.Minute
+
+// pruneTimeout bounds the daily pruning job.
+const pruneTimeout = time.Hour
+
+// timedWorker is a River worker with its own timeout (River's rescuer also waits that long
+// before it retries a job that is still marked running).
+type timedWorker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	timeout time.Duration
+	work    func(context.Context, *river.Job[T]) error
+}
+
+func (w *timedWorker[T]) Work(ctx context.Context, job *river.Job[T]) error { return w.work(ctx, job) }
+
+func (w *timedWorker[T]) Timeout(*river.Job[T]) time.Duration { return w.timeout }
 
 // NewWorker builds the working client with every job kind registered.
 func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
@@ -105,8 +126,11 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
 	}
+	if cfg.WorkerLostAfter <= 0 {
+		cfg.WorkerLostAfter = DefaultWorkerLostAfter
+	}
 	if cfg.ReconcileInterval <= 0 {
-		cfg.ReconcileInterval = time.Minute
+		cfg.ReconcileInterval = min(time.Minute, cfg.WorkerLostAfter/2)
 	}
 	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -114,15 +138,21 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 	}
 	tracker := NewTracker(cfg.Runs, cfg.Log)
 	tracker.FailureCode = graph.FailureCode
+	tracker.HeartbeatEvery = operations.HeartbeatEvery(cfg.WorkerLostAfter)
 
 	workers := river.NewWorkers()
 	for typ, work := range cfg.works() {
-		river.AddWorkerArgs(workers, ArgsFor(typ, 0), river.WorkFunc(func(ctx context.Context, job *river.Job[RunArgs]) error {
-			return tracker.Track(ctx, job.JobRow, job.Args.RunID, work)
-		}))
+		limit := time.Hour
+		if t, ok := operations.Lookup(typ); ok && t.TimeLimit > 0 {
+			limit = t.TimeLimit
+		}
+		river.AddWorkerArgs(workers, ArgsFor(typ, 0), &timedWorker[RunArgs]{timeout: limit + jobMargin,
+			work: func(ctx context.Context, job *river.Job[RunArgs]) error {
+				return tracker.Track(ctx, job.JobRow, job.Args.RunID, work)
+			}})
 	}
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[ReconcileArgs]) error {
-		n, err := Reconcile(ctx, cfg.DB, cfg.Runs, time.Now())
+		n, err := Reconcile(ctx, cfg.DB, cfg.Runs, time.Now(), cfg.WorkerLostAfter)
 		if n > 0 {
 			cfg.Log.InfoContext(ctx, "stale runs completed", "count", n)
 		}
@@ -133,7 +163,7 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 		_, err = cfg.Runs.PruneEvents(ctx, time.Now().Add(-cfg.RunEventRetention))
 		return err
 	}))
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[PruneArgs]) error {
+	river.AddWorker(workers, &timedWorker[PruneArgs]{timeout: pruneTimeout, work: func(ctx context.Context, job *river.Job[PruneArgs]) error {
 		now := time.Now()
 		runs, err := cfg.Runs.Prune(ctx, now.Add(-cfg.RunRetention))
 		if err != nil {
@@ -142,7 +172,7 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 		groups, err := directory.PurgeUnseen(ctx, cfg.DB, nil, now.Add(-directory.PurgeAfter))
 		cfg.Log.InfoContext(ctx, "history pruned", "runs", runs, "groups", groups)
 		return err
-	}))
+	}})
 	addBackupDispatchers(workers, cfg.Log, cfg.Backups)
 	if cfg.AddWorkers != nil {
 		cfg.AddWorkers(workers)
@@ -161,13 +191,18 @@ func NewWorker(ctx context.Context, cfg WorkerConfig) (*Worker, error) {
 	periodic = append(periodic, backupPeriodicJobs(cfg.Backups)...)
 
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
-		Workers:           workers,
-		PeriodicJobs:      periodic,
-		JobTimeout:        jobTimeout,
-		MaxAttempts:       5,
-		FetchPollInterval: cfg.FetchPollInterval,
-		Logger:            cfg.Log,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		Workers:      workers,
+		PeriodicJobs: periodic,
+		// Work without a timeout of its own (maintenance) gets the lost-worker window, and River
+		// rescues a job still marked running after it: a job whose run the reconciler completed
+		// as lost was marked for cancellation and is finalised then; any other job waits for its
+		// own timeout (a run's: its type's limit plus a margin) before it is retried.
+		JobTimeout:           cfg.WorkerLostAfter,
+		RescueStuckJobsAfter: cfg.WorkerLostAfter,
+		MaxAttempts:          5,
+		FetchPollInterval:    cfg.FetchPollInterval,
+		Logger:               cfg.Log,
 	})
 	if err != nil {
 		pool.Close()

@@ -22,6 +22,7 @@ type Failure struct {
 const (
 	CodeQueueDispatchFailed = "queue.dispatch_failed" // the job could not be enqueued
 	CodeRunStale            = "run.stale"             // the run outlived its type's time limit
+	CodeRunWorkerLost       = "run.worker_lost"       // the run's worker stopped beating
 	CodeFailuresTruncated   = "failures.truncated"    // stands for the entries beyond MaxFailures
 	CodeUnknown             = "unknown"               // replaces a code of the wrong shape
 )

@@ -201,7 +201,8 @@ func outcomeStrings(v []Outcome) []string {
 }
 
 const runColumns = `r.id, r.workspace_id, r.tenant_id, r.user_id, r.initiator_name, r.type, r.status, r.outcome,
-	r.run_identity_hash, r.summary_counts, r.failure_summary, r.context, r.started_at, r.completed_at, r.created_at, r.updated_at`
+	r.run_identity_hash, r.summary_counts, r.failure_summary, r.context, r.started_at, r.completed_at, r.created_at, r.updated_at,
+	r.cancel_requested_at, r.cancel_requested_by, r.cancel_requested_by_name, r.progress_processed, r.progress_total`
 
 // Querier is what the list queries need: a *sql.DB, *sql.Conn or *sql.Tx.
 type Querier interface {
@@ -213,7 +214,8 @@ type Querier interface {
 func scanRun(row interface{ Scan(...any) error }, r *Run) error {
 	var summary, failures, runCtx []byte
 	err := row.Scan(&r.ID, &r.WorkspaceID, &r.TenantID, &r.UserID, &r.InitiatorName, &r.Type, &r.Status, &r.Outcome,
-		&r.RunIdentityHash, &summary, &failures, &runCtx, &r.StartedAt, &r.CompletedAt, &r.CreatedAt, &r.UpdatedAt)
+		&r.RunIdentityHash, &summary, &failures, &runCtx, &r.StartedAt, &r.CompletedAt, &r.CreatedAt, &r.UpdatedAt,
+		&r.CancelRequestedAt, &r.CancelRequestedBy, &r.CancelRequestedByName, &r.ProgressProcessed, &r.ProgressTotal)
 	r.SummaryCounts, r.FailureSummary, r.Context = summary, failures, runCtx
 	return err
 }

@@ -19,12 +19,14 @@ type ActiveRun struct {
 	CreatedAt time.Time
 	StartedAt *time.Time
 	JobID     *int64 // the run's job; nil while none was recorded
+	// HeartbeatAt is the last beat of the run's worker (nil before the first).
+	HeartbeatAt *time.Time
 }
 
 // ActiveRuns lists every queued or running run.
 func (s *Service) ActiveRuns(ctx context.Context) ([]ActiveRun, error) {
 	var out []ActiveRun
-	err := s.db.WithContext(ctx).Raw(`SELECT id, type, status, created_at, started_at, job_id
+	err := s.db.WithContext(ctx).Raw(`SELECT id, type, status, created_at, started_at, job_id, heartbeat_at
 		FROM operation_runs WHERE status IN ('queued', 'running')`).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("active runs: %w", err)

@@ -48,6 +48,15 @@ type Run struct {
 	CompletedAt     *time.Time      ``
 	CreatedAt       time.Time       ``
 	UpdatedAt       time.Time       ``
+	// CancelRequestedAt is set when someone asked a running run to stop (Cancel); the worker
+	// then completes it as cancelled. CancelRequestedBy and CancelRequestedByName say who.
+	CancelRequestedAt     *time.Time ``
+	CancelRequestedBy     *int64     ``
+	CancelRequestedByName *string    ``
+	// ProgressProcessed of ProgressTotal (nil: not known) is how far a running run is, as its
+	// worker last reported it.
+	ProgressProcessed *int64 ``
+	ProgressTotal     *int64 ``
 }
 
 // TableName binds Run to operation_runs.

@@ -1,6 +1,7 @@
 package operations
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"time"
@@ -79,6 +80,11 @@ type Type struct {
 	IdentityRule IdentityRule
 	// TimeLimit is how long a run may stay queued or running before it is stale.
 	TimeLimit time.Duration
+	// RetryContext is merged into the context of a retry of a run of this type (besides
+	// retry_of): a retried scheduled backup is no longer the schedule's slot.
+	RetryContext map[string]any
+	// NoActions: runs of this type cannot be cancelled or retried by users.
+	NoActions bool
 }
 
 // AllowsSummaryKey reports whether k may appear in the summary_counts of a run of type t.
@@ -131,6 +137,7 @@ func registry() []Type {
 			SummaryKeys:  keys("items", "policy_types"),
 			IdentityRule: IdentitySlot,
 			TimeLimit:    60 * time.Minute,
+			RetryContext: map[string]any{"trigger": "retry"},
 		},
 		{
 			Key:             TypeBackupRetention,
@@ -184,6 +191,7 @@ func Types() []Type {
 func (t Type) clone() Type {
 	t.SummaryKeys = slices.Clone(t.SummaryKeys)
 	t.Related = slices.Clone(t.Related)
+	t.RetryContext = maps.Clone(t.RetryContext)
 	return t
 }
 

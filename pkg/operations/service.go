@@ -106,6 +106,12 @@ type EnsureInput struct {
 	// "retry" passes IdentityAlwaysNew).
 	IdentityRule IdentityRule
 	Context      map[string]any // stored as the run's context; nil means {}
+	// Actor, when set, is who asked for the run through which credential: Start records it in the
+	// audit trail when it creates the run. Without it Start records the user or the system.
+	Actor *Actor
+	// identityHash, when set, is the stored identity of the run a retry repeats: it replaces the
+	// hash IdentityInputs would give (Retry only).
+	identityHash string
 }
 
 // Ensure returns the run the input describes: a new queued run (created = true), or the active
@@ -229,14 +235,19 @@ func prepareEnsure(in EnsureInput) (ensurePlan, error) {
 		}
 		inputs = map[string]any{"inputs": inputs, "nonce": nonce}
 	}
-	hash, err := IdentityHash(p.scopeID, in.Type, inputs)
-	if err != nil {
-		return ensurePlan{}, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	if in.identityHash != "" && rule == IdentityReuseActive {
+		p.hash = in.identityHash
+	} else {
+		hash, err := IdentityHash(p.scopeID, in.Type, inputs)
+		if err != nil {
+			return ensurePlan{}, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		}
+		p.hash = hash
 	}
-	p.hash = hash
 
 	ctxJSON := []byte("{}")
 	if in.Context != nil {
+		var err error
 		if ctxJSON, err = json.Marshal(in.Context); err != nil {
 			return ensurePlan{}, fmt.Errorf("%w: context: %w", ErrInvalidInput, err)
 		}

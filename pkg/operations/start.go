@@ -3,6 +3,7 @@ package operations
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -58,6 +59,9 @@ func (s *Service) Start(ctx context.Context, tx *gorm.DB, in EnsureInput, idem *
 		return Run{}, false, fmt.Errorf("start %s: %w", in.Type, err)
 	}
 	if created {
+		if err := s.audit(ctx, tx, run, AuditStarted, startActor(in), nil); err != nil {
+			return Run{}, false, fmt.Errorf("start %s: %w", in.Type, err)
+		}
 		if run, err = s.enqueueOrFail(ctx, tx, run); err != nil {
 			return Run{}, false, fmt.Errorf("start %s: %w", in.Type, err)
 		}
@@ -69,6 +73,20 @@ func (s *Service) Start(ctx context.Context, tx *gorm.DB, in EnsureInput, idem *
 		}
 	}
 	return run, created, nil
+}
+
+// startActor is who the audit trail says started a run: the input's actor, else its user (the
+// credential not recorded), else the system.
+func startActor(in EnsureInput) Actor {
+	if in.Actor != nil {
+		if a, err := in.Actor.normalized(); err == nil {
+			return a
+		}
+	}
+	if in.UserID != nil {
+		return Actor{UserID: in.UserID, Name: strings.TrimSpace(in.InitiatorName)}
+	}
+	return SystemActor()
 }
 
 // claimKey records the idempotency key in the transaction. When the key was used before it

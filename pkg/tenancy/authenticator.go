@@ -32,7 +32,12 @@ type Principal struct {
 	User      User
 	TokenID   int64
 	TokenHash string
+	// Session: the token is a sign-in's (named SessionTokenName), not an API token.
+	Session bool
 }
+
+// SessionTokenName is the name of the tokens that sign-ins issue.
+const SessionTokenName = "session"
 
 // Authenticator verifies API tokens for the HTTP layer. Verified tokens are kept in memory, so a
 // request with a known token does not touch the database; Invalidate drops one when it is
@@ -121,6 +126,7 @@ func (a *Authenticator) lookupLocked(hash string, now time.Time) (p Principal, h
 // tokenRow is a token joined with its user.
 type tokenRow struct {
 	TokenID         int64
+	TokenName       string
 	ExpiresAt       *time.Time
 	RevokedAt       *time.Time
 	LastUsedAt      *time.Time
@@ -135,7 +141,7 @@ type tokenRow struct {
 // load verifies a token against the database and caches it.
 func (a *Authenticator) load(ctx context.Context, hash string, now time.Time, gen uint64) (Principal, error) {
 	var row tokenRow
-	res := a.db.WithContext(ctx).Raw(`SELECT t.id AS token_id, t.expires_at, t.revoked_at, t.last_used_at,
+	res := a.db.WithContext(ctx).Raw(`SELECT t.id AS token_id, t.name AS token_name, t.expires_at, t.revoked_at, t.last_used_at,
 			u.id AS user_id, u.email, u.name, u.is_platform_admin, u.created_at AS user_created_at, u.updated_at AS user_updated_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ?`, hash).Scan(&row)
@@ -155,6 +161,7 @@ func (a *Authenticator) load(ctx context.Context, hash string, now time.Time, ge
 			CreatedAt: row.UserCreatedAt, UpdatedAt: row.UserUpdatedAt},
 		TokenID:   row.TokenID,
 		TokenHash: hash,
+		Session:   row.TokenName == SessionTokenName,
 	}
 	touchedAt := time.Time{}
 	if row.LastUsedAt != nil {

@@ -55,6 +55,7 @@ type Server struct {
 	faults       map[string][]*fault
 	requests     map[string]int
 	nextLinkBase string // overrides the root in @odata.nextLink (tests of the client's host check)
+	pageDelay    time.Duration
 }
 
 type tenant struct {
@@ -510,7 +511,25 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 	s.serveList(w, r, root, nextBase, collPath, c, sel, q)
 }
 
+// SetPageDelay makes every page of a list wait d before it is answered (0: none), so that a run
+// paging through a collection stays running for a while.
+func (s *Server) SetPageDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageDelay = d
+}
+
 func (s *Server) serveList(w http.ResponseWriter, r *http.Request, root, nextBase, collPath string, c *collection, sel []string, q url.Values) {
+	s.mu.Lock()
+	delay := s.pageDelay
+	s.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	top := DefaultTop
 	if v := q.Get("$top"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -1,0 +1,1 @@
+ALTER TABLE operation_runs DROP COLUMN heartbeat_at;
