@@ -66,7 +66,7 @@ func New(d Deps) *Server {
 		s.cursors = cursor.NewRandom()
 	}
 	s.metrics.Register(newRunCollector(sqlDB))
-	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.HTTPErrorHandler = errorHandler(d.Log, newOutage(d.Log, sqlDB))
 
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		Generator: newRequestID,
