@@ -86,6 +86,7 @@ func New(d Deps) *Server {
 	}))
 
 	e.Use(middleware.BodyLimit("1M"))
+	e.Use(s.checkInput)
 	s.routes()
 	return s
 }
