@@ -30,7 +30,7 @@ type env struct {
 	auth    *tenancy.Authenticator
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, adjust ...func(*config.Config)) *env {
 	t.Helper()
 	tdb := dbtest.New(t)
 	ctx := context.Background()
@@ -45,6 +45,9 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	cfg := config.Config{SessionTTL: time.Hour, CountsCacheTTL: 0, CORSOrigins: []string{"http://localhost:5173"}}
+	for _, a := range adjust {
+		a(&cfg)
+	}
 	srv := api.New(api.Deps{DB: tdb.Gorm, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg,
 		Tenancy: ten, Auth: auth, Authz: az, Runs: runs})
 	return &env{t: t, db: tdb, srv: srv, tenancy: ten, authz: az, auth: auth}

@@ -77,9 +77,16 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- httpSrv.ListenAndServe() }()
 	e.log.Info("api listening", "addr", e.cfg.Listen, "with_worker", *withWorker)
+	var metricsSrv *http.Server
+	if e.cfg.MetricsListen != "" {
+		metricsSrv = &http.Server{Addr: e.cfg.MetricsListen, Handler: srv.MetricsHandler(),
+			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() { errc <- metricsSrv.ListenAndServe() }()
+		e.log.Info("metrics listening", "addr", e.cfg.MetricsListen)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -90,6 +97,9 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdownCtx)
 	}
 	if workerDone != nil {
 		return <-workerDone
