@@ -53,7 +53,9 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (m *metrics) httpHandler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+func (m *metrics) httpHandler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
 
 // metricsAuthorized reports whether r may read the metrics: always without a configured token,
 // else only with "Authorization: Bearer <token>".

@@ -35,7 +35,8 @@ export interface paths {
         /**
          * Readiness
          * @description 200 when the database answers and its schema is at the newest migration this build
-         *     carries; 503 otherwise (`database_unreachable`, `schema_unknown`, `schema_not_current`).
+         *     carries; 503 otherwise (`database_unavailable` with `Retry-After`, `schema_unknown`,
+         *     `schema_not_current`).
          */
         get: operations["readyz"];
         put?: never;
@@ -55,7 +56,9 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description The server's own registry in the Prometheus text exposition format.
+         * @description The server's own registry in the Prometheus text exposition format. With
+         *     `TENANTATLAS_METRICS_TOKEN` set it needs `Authorization: Bearer <that token>` (else 401);
+         *     with `TENANTATLAS_METRICS_LISTEN` set it is served only on that address (404 here).
          */
         get: operations["metrics"];
         put?: never;
@@ -1860,8 +1863,12 @@ export interface components {
          * @description Malformed request: invalid JSON (`malformed_json`), an unknown field (`unknown_field`), a
          *     wrong JSON type (`invalid_type`), an unreadable body (`unreadable_body`), an invalid or
          *     unknown path or query parameter (`invalid_parameter`), a query string that is not
-         *     properly encoded (`malformed_query`), or an invalid request header (`invalid_header`).
-         *     `errors[]` names the fields, parameters and headers.
+         *     properly encoded (`malformed_query`), an invalid request header (`invalid_header`), or a
+         *     JSON string that is not valid UTF-8, holds a NUL byte or is longer than 4096 bytes
+         *     (`invalid_string`). Query values, path values and stored headers (`Idempotency-Key`) are
+         *     refused the same way as `invalid_parameter` / `invalid_header`; a query value is at most
+         *     1024 bytes and one query parameter takes at most 50 values. `errors[]` names the fields,
+         *     parameters and headers.
          */
         BadRequest: {
             headers: {
@@ -1872,7 +1879,7 @@ export interface components {
                     /** @constant */
                     status?: 400;
                     /** @enum {unknown} */
-                    code?: "malformed_json" | "unknown_field" | "invalid_type" | "unreadable_body" | "invalid_parameter" | "malformed_query" | "invalid_header" | "bad_request";
+                    code?: "malformed_json" | "unknown_field" | "invalid_type" | "unreadable_body" | "invalid_parameter" | "malformed_query" | "invalid_header" | "invalid_string" | "bad_request";
                 };
             };
         };
@@ -2003,12 +2010,14 @@ export interface components {
             };
         };
         /**
-         * @description Not ready: the database does not answer (`database_unreachable`), its schema version
-         *     cannot be read (`schema_unknown`), or it is not at the version this build needs
-         *     (`schema_not_current`; run `tenantatlas migrate up`).
+         * @description Not ready: the database does not answer (`database_unavailable`, with `Retry-After`), its
+         *     schema version cannot be read (`schema_unknown`), or it is not at the version this build
+         *     needs (`schema_not_current`; run `tenantatlas migrate up`).
          */
         ServiceUnavailable: {
             headers: {
+                /** @description Seconds to wait before asking again (sent with `database_unavailable`). */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -2016,7 +2025,26 @@ export interface components {
                     /** @constant */
                     status?: 503;
                     /** @enum {unknown} */
-                    code?: "database_unreachable" | "schema_unknown" | "schema_not_current";
+                    code?: "database_unavailable" | "schema_unknown" | "schema_not_current";
+                };
+            };
+        };
+        /**
+         * @description The database cannot be reached right now (`database_unavailable`): nothing was done; try
+         *     again after `Retry-After` seconds. The server recovers by itself once the database is back.
+         */
+        DatabaseUnavailable: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 503;
+                    /** @constant */
+                    code?: "database_unavailable";
                 };
             };
         };
@@ -2215,6 +2243,8 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     login: {
@@ -2245,6 +2275,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     logout: {
@@ -2265,6 +2296,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getMe: {
@@ -2287,6 +2319,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     findUsers: {
@@ -2314,6 +2347,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listWorkspaces: {
@@ -2336,6 +2370,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createWorkspace: {
@@ -2369,6 +2404,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listTenants: {
@@ -2397,6 +2433,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createTenant: {
@@ -2434,6 +2471,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     putWorkspaceMember: {
@@ -2472,6 +2510,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteWorkspaceMember: {
@@ -2501,6 +2540,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     putTenantMember: {
@@ -2538,6 +2578,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteTenantMember: {
@@ -2566,6 +2607,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listOperationTypes: {
@@ -2594,6 +2636,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listOperationRuns: {
@@ -2777,6 +2820,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     startInventorySync: {
@@ -2814,6 +2858,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listInventoryItems: {
@@ -2864,6 +2909,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getInventoryKPIs: {
@@ -2898,6 +2944,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     startGroupSync: {
@@ -2935,6 +2982,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listGroups: {
@@ -2985,6 +3033,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listNotifications: {
@@ -3018,6 +3067,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     readAllNotifications: {
@@ -3040,6 +3090,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     readNotification: {
@@ -3067,6 +3118,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listDriftScopes: {
@@ -3101,6 +3153,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getDrift: {
@@ -3138,6 +3191,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     generateDrift: {
@@ -3176,6 +3230,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listFindings: {
@@ -3235,6 +3290,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     acknowledgeFindings: {
@@ -3271,6 +3327,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     acknowledgeFinding: {
@@ -3301,6 +3358,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listBackupSchedules: {
@@ -3347,6 +3405,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createBackupSchedule: {
@@ -3383,6 +3442,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getBackupSchedule: {
@@ -3419,6 +3479,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteBackupSchedule: {
@@ -3448,6 +3509,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["BackupConflict"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     updateBackupSchedule: {
@@ -3486,6 +3548,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     archiveBackupSchedule: {
@@ -3523,6 +3586,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     restoreBackupSchedule: {
@@ -3560,6 +3624,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     runBackupScheduleNow: {
@@ -3600,6 +3665,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     retryBackupSchedule: {
@@ -3640,6 +3706,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listBackupSets: {
@@ -3688,6 +3755,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getBackupSet: {
@@ -3724,6 +3792,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
 }
