@@ -77,6 +77,10 @@ web: build build-frontend ## serve the SPA on :5173 against the API on :8080
 e2e: ## API + worker + SPA in headless Chromium (screenshots in artifacts/e2e)
 	@$(PG_ENV); scripts/e2e.sh
 
+.PHONY: drills
+drills: ## fault drills (skipped in make test): a 10 s database outage under load
+	@$(PG_ENV); TENANTATLAS_DRILLS=1 go test -count=1 -v -run '^TestDrill' ./api/
+
 .PHONY: bench
 bench: build ## load-test the run list on 1M runs (wrk) and run the Go benchmarks
 	@$(PG_ENV); scripts/bench-api.sh

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -142,6 +143,20 @@ func countMsg(lines []map[string]any, prefix string) (n int, last map[string]any
 // 200 again once the database is back, without a restart.
 func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	t.Parallel()
+	srv, proxy, token, logs := proxiedServer(t)
+	get := func(path string) *http.Response {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec.Result()
+	}
+	outageChecks(t, get, proxy, logs)
+}
+
+// proxiedServer is an API whose pool reaches its database through a proxy the test controls.
+func proxiedServer(t *testing.T) (*api.Server, *tcpProxy, string, *syncBuffer) {
+	t.Helper()
 	tdb := dbtest.New(t)
 	ctx := context.Background()
 	u, err := url.Parse(tdb.URL)
@@ -178,14 +193,11 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return srv, proxy, token, &logs
+}
 
-	get := func(path string) *http.Response {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		return rec.Result()
-	}
+func outageChecks(t *testing.T, get func(string) *http.Response, proxy *tcpProxy, logs *syncBuffer) {
+	t.Helper()
 	code := func(res *http.Response) string {
 		var p struct{ Code string }
 		_ = json.NewDecoder(res.Body).Decode(&p)
@@ -251,5 +263,73 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	}
 	if n, _ := end["failed_answers"].(float64); n < failing {
 		t.Fatalf("the outage counted %v failed answers, want at least %d", end["failed_answers"], failing)
+	}
+}
+
+// TestDrillDatabaseOutageUnderLoad is the outage drill behind the README's figure: clients keep
+// listing while the database is cut for 10 s; it counts the answers by status (no 500 may be
+// among them) and reports how long after the database is back every answer is 200 again.
+// Run it with `make drills` (TENANTATLAS_DRILLS=1).
+func TestDrillDatabaseOutageUnderLoad(t *testing.T) {
+	if os.Getenv("TENANTATLAS_DRILLS") == "" {
+		t.Skip("a drill: set TENANTATLAS_DRILLS=1 (make drills)")
+	}
+	srv, proxy, token, _ := proxiedServer(t)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	const clients = 16
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var restored time.Time
+	var lastBad time.Time
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Timeout: 10 * time.Second}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req, _ := http.NewRequest(http.MethodGet, hs.URL+"/api/v1/notifications", nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				res, err := client.Do(req)
+				status := 0
+				if err == nil {
+					_, _ = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					status = res.StatusCode
+				}
+				mu.Lock()
+				statuses[status]++
+				if status != http.StatusOK && !restored.IsZero() {
+					lastBad = time.Now()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(2 * time.Second)
+	proxy.Cut()
+	time.Sleep(10 * time.Second)
+	mu.Lock()
+	restored = time.Now()
+	mu.Unlock()
+	proxy.Restore()
+	time.Sleep(5 * time.Second)
+	close(stop)
+	wg.Wait()
+	recovery := time.Duration(0)
+	if !lastBad.IsZero() {
+		recovery = lastBad.Sub(restored)
+	}
+	t.Logf("answers by status over 2 s + 10 s outage + 5 s: %v; every answer 200 again %.0f ms after the database was back",
+		statuses, float64(recovery.Microseconds())/1000)
+	if statuses[http.StatusInternalServerError] > 0 || statuses[0] > 0 {
+		t.Fatalf("%d answers 500 and %d failed requests during the outage", statuses[http.StatusInternalServerError], statuses[0])
 	}
 }
