@@ -2,14 +2,22 @@ package api_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/tenantatlas/operations/pkg/config"
+	"github.com/tenantatlas/operations/pkg/jobs"
+	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/redact"
 )
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -108,6 +116,48 @@ func TestMetricsBehindATokenOrOnTheirOwnAddress(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		if rec.Code != tc.want {
 			t.Errorf("metrics address %s (auth %v) = %d, want %d", tc.path, tc.auth != "", rec.Code, tc.want)
+		}
+	}
+}
+
+// A secret the process was told of (the Graph client tells it of a tenant's client secret) and
+// that an upstream echoed in any common encoding is stored redacted by the run's one transition,
+// so the API never shows it.
+func TestRunFailuresShowNoEncodedSecret(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin, token := e.user("admin@example.com", true)
+	ws := e.id(`INSERT INTO workspaces (name, slug) VALUES ('W', 'w')`)
+	tn := e.id(`INSERT INTO tenants (workspace_id, name, entra_tenant_id) VALUES ($1, 'T', 'e1')`, ws)
+	e.id(`INSERT INTO workspace_memberships (workspace_id, user_id, role) VALUES ($1, $2, 'owner')`, ws, admin.ID)
+	e.reload()
+	const secret = "Api~Canary/Secret+Value=9"
+	redact.Remember(secret)
+	j, _ := json.Marshal(secret)
+	var failures []operations.Failure
+	for _, enc := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), string(j[1 : len(j)-1]),
+		base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(secret)),
+		base64.StdEncoding.EncodeToString([]byte("client-id:" + secret)), strings.ToUpper(secret), strings.ToLower(secret)} {
+		failures = append(failures, operations.Failure{Code: "graph.bad_request", Message: "upstream echoed " + enc, Count: 1})
+	}
+	runs, err := jobs.NewRunService(e.db.Gorm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := e.id(`INSERT INTO operation_runs (workspace_id, tenant_id, initiator_name, type, status, outcome, started_at)
+		VALUES ($1, $2, 'System', 'inventory_sync', 'running', 'pending', now())`, ws, tn)
+	if _, err := runs.Transition(context.Background(), nil, id, operations.Transition{To: operations.StatusCompleted,
+		Outcome: operations.OutcomeFailed, Failures: failures}); err != nil {
+		t.Fatal(err)
+	}
+	res := e.do(http.MethodGet, "/api/v1/operation-runs/"+strconv.FormatInt(id, 10), token, nil)
+	if res.Status != http.StatusOK || !strings.Contains(string(res.Body), redact.Marker) {
+		t.Fatalf("run = %d %s", res.Status, res.Body)
+	}
+	low := strings.ToLower(string(res.Body))
+	for _, f := range redact.Forms(secret) {
+		if strings.Contains(low, strings.ToLower(f)) {
+			t.Fatalf("the form %q reached the API: %s", f, res.Body)
 		}
 	}
 }
