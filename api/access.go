@@ -124,10 +124,15 @@ func unauthenticated() *Problem {
 	return NewProblem(http.StatusUnauthorized, "unauthenticated", "Sign in or send a valid API token.")
 }
 
-// pathID parses a numeric path parameter; anything else is a 400.
+// pathID parses a numeric path parameter in its canonical form. Digits with a leading zero
+// (05) name no resource: 404, like an id that never existed; anything else is a 400.
 func pathID(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id < 1 {
+	v := c.Param(name)
+	if len(v) > 1 && v[0] == '0' && strings.Trim(v, "0123456789") == "" {
+		return 0, ErrNotFound
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 1 || strconv.FormatInt(id, 10) != v {
 		return 0, BadRequest("invalid_parameter", "The path has an invalid id.",
 			FieldError{Field: name, Message: "must be a positive integer"})
 	}

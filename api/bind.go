@@ -26,11 +26,17 @@ func bindJSON(c echo.Context, dst any) error {
 		return NewProblem(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the body as application/json.")
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	var he *echo.HTTPError
+	var mbe *http.MaxBytesError
+	if len(body) > maxBody || errors.As(err, &mbe) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
+		// A chunked body has no Content-Length to refuse it by: it is too large once read past the limit.
+		return tooLarge()
+	}
 	if err != nil {
 		return BadRequest("unreadable_body", "The request body could not be read.")
 	}
-	if len(body) > maxBody {
-		return NewProblem(http.StatusRequestEntityTooLarge, "body_too_large", "The request body is larger than 1 MiB.")
+	if p := checkJSONStrings(body); p != nil {
+		return p
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -41,6 +47,10 @@ func bindJSON(c echo.Context, dst any) error {
 		return BadRequest("malformed_json", "The body holds more than one JSON value.")
 	}
 	return nil
+}
+
+func tooLarge() *Problem {
+	return NewProblem(http.StatusRequestEntityTooLarge, "body_too_large", "The request body is larger than 1 MiB.")
 }
 
 func decodeProblem(err error) *Problem {

@@ -140,10 +140,10 @@ func loadContract(path string) (*contract, error) {
 			// written meta['@odata.type'], hence no dot after meta).
 			"$.body.data[*].meta**",
 		),
-		// Headers every response carries (securityHeaders, the request id middleware).
+		// Headers every response carries (securityHeaders, the request id middleware; HSTS behind TLS).
 		config.WithStrictIgnoredHeadersExtra(
 			"x-content-type-options", "x-frame-options", "referrer-policy", "content-security-policy",
-			"cross-origin-resource-policy", "access-control-allow-origin", "access-control-expose-headers",
+			"cross-origin-resource-policy", "strict-transport-security", "access-control-allow-origin", "access-control-expose-headers",
 			"access-control-allow-credentials",
 		),
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/tenantatlas/operations/pkg/backup"
+	"github.com/tenantatlas/operations/pkg/database"
 	"github.com/tenantatlas/operations/pkg/drift"
 	"github.com/tenantatlas/operations/pkg/notify"
 	"github.com/tenantatlas/operations/pkg/operations"
@@ -55,6 +56,8 @@ func domainProblem(err error) *Problem {
 	var conflict *tenancy.ConflictError
 	var confirm *drift.ConfirmRequiredError
 	switch {
+	case database.IsUnavailable(err):
+		return databaseUnavailable()
 	case isNotFound(err):
 		return ErrNotFound
 	case errors.As(err, &confirm):

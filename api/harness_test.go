@@ -30,14 +30,14 @@ type env struct {
 	auth    *tenancy.Authenticator
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, adjust ...func(*config.Config)) *env {
 	t.Helper()
-	return newEnvOn(t, dbtest.New(t), nil)
+	return newEnvOn(t, dbtest.New(t), nil, adjust...)
 }
 
 // newEnvOn is an API process over tdb (several may share one database); deps, when not nil, may
 // add to the dependencies.
-func newEnvOn(t *testing.T, tdb *dbtest.DB, deps func(*api.Deps)) *env {
+func newEnvOn(t *testing.T, tdb *dbtest.DB, deps func(*api.Deps), adjust ...func(*config.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	az, err := authz.New(ctx, tdb.Gorm)
@@ -51,6 +51,9 @@ func newEnvOn(t *testing.T, tdb *dbtest.DB, deps func(*api.Deps)) *env {
 		t.Fatal(err)
 	}
 	cfg := config.Config{SessionTTL: time.Hour, CountsCacheTTL: 0, CORSOrigins: []string{"http://localhost:5173"}}
+	for _, a := range adjust {
+		a(&cfg)
+	}
 	d := api.Deps{DB: tdb.Gorm, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg,
 		Tenancy: ten, Auth: auth, Authz: az, Runs: runs}
 	if deps != nil {

@@ -17,7 +17,8 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 // readyz answers 200 when the database is reachable and its schema is at the newest version of
-// the chain this binary carries, and 503 otherwise.
+// the chain this binary carries, and 503 otherwise (database_unavailable with Retry-After while
+// the database does not answer).
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
@@ -26,7 +27,8 @@ func (s *Server) readyz(c echo.Context) error {
 		err = sqlDB.PingContext(ctx)
 	}
 	if err != nil {
-		return NewProblem(http.StatusServiceUnavailable, "database_unreachable", "The database does not answer.")
+		// Whatever the ping's failure (refused, reset, timed out), the database is not usable.
+		return fmt.Errorf("readiness: %w: %w", database.ErrUnreachable, err)
 	}
 	v, dirty, err := database.SchemaVersion(ctx, sqlDB)
 	if err != nil {

@@ -47,7 +47,8 @@ func TestHealthAndReadiness(t *testing.T) {
 
 	// A database that does not answer is not ready either.
 	_ = tdb.SQL.Close()
-	if res, body := get("/readyz"); res.StatusCode != http.StatusServiceUnavailable || body["code"] != "database_unreachable" {
-		t.Fatalf("/readyz without a database = %d %v", res.StatusCode, body)
+	if res, body := get("/readyz"); res.StatusCode != http.StatusServiceUnavailable || body["code"] != "database_unavailable" ||
+		res.Header.Get("Retry-After") == "" {
+		t.Fatalf("/readyz without a database = %d %v (Retry-After %q)", res.StatusCode, body, res.Header.Get("Retry-After"))
 	}
 }

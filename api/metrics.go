@@ -1,7 +1,10 @@
 package api
 
 import (
+	"crypto/subtle"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -50,6 +53,30 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (m *metrics) handler() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+func (m *metrics) httpHandler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// metricsAuthorized reports whether r may read the metrics: always without a configured token,
+// else only with "Authorization: Bearer <token>".
+func (s *Server) metricsAuthorized(r *http.Request) bool {
+	if s.cfg.MetricsToken == "" {
+		return true
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get(echo.HeaderAuthorization), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.MetricsToken)) == 1
+}
+
+// metricsRoute is /metrics on the API's own address: 404 when the metrics have an address of
+// their own, 401 without the configured token.
+func (s *Server) metricsRoute(c echo.Context) error {
+	if s.cfg.MetricsListen != "" {
+		return ErrNotFound
+	}
+	if !s.metricsAuthorized(c.Request()) {
+		return unauthenticated()
+	}
+	s.metrics.httpHandler().ServeHTTP(c.Response(), c.Request())
+	return nil
 }

@@ -23,10 +23,47 @@ func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
 }
 
+// maxRequestID bounds a client's X-Request-Id.
+const maxRequestID = 64
+
+// validRequestID: 1 to 64 characters of [A-Za-z0-9._-].
+func validRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '_' || ch == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// assignRequestID keeps a client's X-Request-Id only when it is at most 64 characters of
+// [A-Za-z0-9._-], and gives the request a new one otherwise; it is echoed and logged.
+func assignRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !validRequestID(id) {
+			id = newRequestID()
+			c.Request().Header.Set(echo.HeaderXRequestID, id)
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+// hsts is the Strict-Transport-Security of a server told it is reached over HTTPS.
+const hsts = "max-age=31536000; includeSubDomains"
+
 // securityHeaders sets the headers every JSON API response should carry.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
+		if s.cfg.BehindTLS {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")

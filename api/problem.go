@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,6 +28,8 @@ type Problem struct {
 	Capability string `json:"capability,omitempty"`
 	// Count is the number to confirm of a findings.confirm_required 409.
 	Count *int64 `json:"count,omitempty"`
+	// RetryAfter, when set, is sent as the Retry-After header (whole seconds, at least 1).
+	RetryAfter time.Duration `json:"-"`
 }
 
 // FieldError says what is wrong with one field or parameter.
@@ -77,25 +81,39 @@ func writeProblem(c echo.Context, p *Problem) error {
 	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().Header().Del(echo.HeaderLocation)
+	setRetryAfter(c, p)
 	c.Response().WriteHeader(p.Status)
 	_, err = c.Response().Write(body)
 	return err
 }
 
+// setRetryAfter sends the problem's Retry-After, if it has one.
+func setRetryAfter(c echo.Context, p *Problem) {
+	if p.RetryAfter > 0 {
+		secs := int64((p.RetryAfter + time.Second - 1) / time.Second)
+		c.Response().Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+	}
+}
+
 // errorHandler maps every error a handler returns to a problem. Domain errors are mapped in
-// toProblem; anything unknown is a 500 whose detail reveals nothing.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+// toProblem; anything unknown is a 500 whose detail reveals nothing. An unavailable database is
+// a 503 that the outage logs once, not once per request.
+func errorHandler(log *slog.Logger, down *outage) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
 		p := toProblem(err)
-		if p.Status >= 500 {
+		switch {
+		case p.Code == "database_unavailable":
+			down.note(c.Request().Context(), err)
+		case p.Status >= 500:
 			log.ErrorContext(c.Request().Context(), "request failed",
 				"method", c.Request().Method, "route", c.Path(), "request_id", requestID(c), "error", redact.String(err.Error()))
 		}
 		if c.Request().Method == http.MethodHead {
 			c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+			setRetryAfter(c, p)
 			_ = c.NoContent(p.Status)
 			return
 		}

@@ -14,7 +14,7 @@ import (
 func (s *Server) routes() {
 	s.route(http.MethodGet, "/healthz", s.healthz, public())
 	s.route(http.MethodGet, "/readyz", s.readyz, public())
-	s.route(http.MethodGet, "/metrics", s.metrics.handler(), public())
+	s.route(http.MethodGet, "/metrics", s.metricsRoute, public())
 
 	const v1 = "/api/v1"
 	s.route(http.MethodPost, v1+"/auth/login", s.login, public())

@@ -83,15 +83,13 @@ func New(d Deps) *Server {
 		s.cursors = cursor.NewRandom()
 	}
 	s.metrics.Register(newRunCollector(sqlDB))
-	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.HTTPErrorHandler = errorHandler(d.Log, newOutage(d.Log, sqlDB))
 
-	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
-		Generator: newRequestID,
-	}))
+	e.Pre(assignRequestID)
 	e.Use(s.recoverPanics)
 	e.Use(s.accessLog)
 	e.Use(s.metrics.middleware)
-	e.Use(securityHeaders)
+	e.Use(s.securityHeaders)
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 		// A path that is gone has no preflight either: it answers 404 like every other method.
 		Skipper:       func(c echo.Context) bool { return s.access[c.Request().Method+" "+c.Path()].kind == accessGone },
@@ -103,8 +101,26 @@ func New(d Deps) *Server {
 	}))
 
 	e.Use(middleware.BodyLimit("1M"))
+	e.Use(s.checkInput)
 	s.routes()
 	return s
+}
+
+// MetricsHandler serves /metrics on an address of its own (TENANTATLAS_METRICS_LISTEN), with
+// the bearer token of TENANTATLAS_METRICS_TOKEN if one is set.
+func (s *Server) MetricsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			http.NotFound(w, r)
+			return
+		}
+		if !s.metricsAuthorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		s.metrics.httpHandler().ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP lets the server be mounted or tested with httptest.

@@ -38,6 +38,8 @@ type Options struct {
 	Dir string
 	// APIURL is the API's base URL written to /config.json (e.g. http://localhost:8080).
 	APIURL string
+	// BehindTLS adds Strict-Transport-Security to every answer (the app is served over HTTPS).
+	BehindTLS bool
 }
 
 // Config is the body of /config.json.
@@ -60,6 +62,7 @@ type Handler struct {
 	assets map[string]*file // "/assets/x.js"
 	top    map[string]*file // "/favicon.svg" and other top-level files
 	csp    string
+	hsts   bool
 }
 
 const (
@@ -98,6 +101,7 @@ func New(opts Options) (*Handler, error) {
 	}
 	h.config = newFile(append(cfg, '\n'), "application/json", time.Now())
 	h.csp = contentSecurityPolicy(apiURL)
+	h.hsts = opts.BehindTLS
 
 	err = filepath.WalkDir(opts.Dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -239,6 +243,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "no-referrer")
 	hdr.Set("X-Frame-Options", "DENY")
+	// Every answer carries the policy (frame-ancestors 'none' included), not only the shell:
+	// assets, config.json, 404s and 405s too.
+	hdr.Set("Content-Security-Policy", h.csp)
+	if h.hsts {
+		hdr.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		hdr.Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -276,7 +286,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) shell(w http.ResponseWriter, r *http.Request, status int) {
 	hdr := w.Header()
 	hdr.Set("Cache-Control", cacheRevalidate)
-	hdr.Set("Content-Security-Policy", h.csp)
 	h.write(w, r, h.index, status)
 }
 

@@ -275,3 +275,49 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// Every answer carries the content security policy with frame-ancestors 'none': the shell, the
+// assets, config.json, files, 404s and refused methods alike.
+func TestEveryAnswerCarriesTheCSP(t *testing.T) {
+	srv := newServer(t)
+	check := func(what string, res *http.Response) {
+		t.Helper()
+		csp := res.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "default-src 'self'") {
+			t.Errorf("%s (%d): CSP %q", what, res.StatusCode, csp)
+		}
+		if res.Header.Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s: HSTS without TLS", what)
+		}
+	}
+	for _, p := range []string{"/", "/admin/operations", "/assets/index-AbC123.js", "/assets/missing.js", "/config.json",
+		"/favicon.svg", "/missing.txt", "/nested/not-served.txt", "/admin/t/1/operations"} {
+		res, _ := get(t, srv, p)
+		check(p, res)
+	}
+	res, err := http.Post(srv.URL+"/", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	check("POST /", res)
+}
+
+func TestStrictTransportSecurityWhenBehindTLS(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(indexHTML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, err := spa.New(spa.Options{Dir: dir, APIURL: "https://api.example", BehindTLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	for _, p := range []string{"/", "/nope/nope"} {
+		res, _ := get(t, srv, p)
+		if v := res.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(v, "max-age=") {
+			t.Errorf("%s: Strict-Transport-Security %q", p, v)
+		}
+	}
+}

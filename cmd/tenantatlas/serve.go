@@ -76,9 +76,16 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	}
 	srv := api.New(api.Deps{DB: db, Log: e.log, Config: e.cfg, Tenancy: ten, Auth: auth, Authz: az, Runs: runs, Cursors: cursors, Events: hub})
 	httpSrv := srv.HTTPServer(e.cfg.Listen)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- httpSrv.ListenAndServe() }()
 	e.log.Info("api listening", "addr", e.cfg.Listen, "with_worker", *withWorker)
+	var metricsSrv *http.Server
+	if e.cfg.MetricsListen != "" {
+		metricsSrv = &http.Server{Addr: e.cfg.MetricsListen, Handler: srv.MetricsHandler(),
+			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() { errc <- metricsSrv.ListenAndServe() }()
+		e.log.Info("metrics listening", "addr", e.cfg.MetricsListen)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -89,6 +96,9 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdownCtx)
 	}
 	if workerDone != nil {
 		return <-workerDone

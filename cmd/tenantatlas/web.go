@@ -24,7 +24,7 @@ func webCmd(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: web takes no arguments besides its flags", errUsage)
 	}
-	h, err := spa.New(spa.Options{Dir: *dir, APIURL: *apiURL})
+	h, err := spa.New(spa.Options{Dir: *dir, APIURL: *apiURL, BehindTLS: e.cfg.BehindTLS})
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}

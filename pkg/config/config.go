@@ -39,6 +39,15 @@ type Config struct {
 	// "<added|removed|modified|*>:<policy type|*>", values low, medium or high. They override or
 	// extend the defaults of drift.DefaultSeverities.
 	DriftSeverity map[string]string
+	// BehindTLS is TENANTATLAS_BEHIND_TLS (true|false, default false): the server is reached over
+	// HTTPS (directly or through a TLS-terminating proxy), so answers carry Strict-Transport-Security.
+	BehindTLS bool
+	// MetricsListen is TENANTATLAS_METRICS_LISTEN: when set (e.g. "127.0.0.1:9090"), /metrics is
+	// served only on this address and the API's address answers 404 for it.
+	MetricsListen string
+	// MetricsToken is TENANTATLAS_METRICS_TOKEN: when set, /metrics needs "Authorization: Bearer
+	// <token>" (wherever it is served); at least 16 characters.
+	MetricsToken string
 }
 
 // Load reads the environment. A malformed value is an error naming the variable.
@@ -95,6 +104,17 @@ func load(get func(string) string) (Config, error) {
 		} else {
 			c.WorkerCount = n
 		}
+	}
+	switch v := strings.ToLower(strings.TrimSpace(get("TENANTATLAS_BEHIND_TLS"))); v {
+	case "", "false", "0":
+	case "true", "1":
+		c.BehindTLS = true
+	default:
+		errs = append(errs, fmt.Errorf("TENANTATLAS_BEHIND_TLS: want true or false"))
+	}
+	c.MetricsListen = strings.TrimSpace(get("TENANTATLAS_METRICS_LISTEN"))
+	if c.MetricsToken = get("TENANTATLAS_METRICS_TOKEN"); c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		errs = append(errs, fmt.Errorf("TENANTATLAS_METRICS_TOKEN: want at least 16 characters"))
 	}
 	if v := strings.TrimSpace(get("TENANTATLAS_DRIFT_SEVERITY")); v != "" {
 		rules, err := parseDriftSeverity(v)

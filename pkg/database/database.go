@@ -5,11 +5,14 @@ package database
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -110,4 +113,40 @@ func sanitizeParseError(err error) error {
 		return errors.New("invalid connection string")
 	}
 	return errors.New(msg)
+}
+
+// IsUnavailable reports whether err says the database server cannot be reached or used right
+// now: a failed connect, a connection lost mid-query, or the server refusing work while it starts,
+// stops or runs out of connections. Such an error is worth retrying later; it says nothing about
+// the request.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrUnreachable) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr *net.OpError
+	if errors.As(err, &connectErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case strings.HasPrefix(pgErr.Code, "08"): // connection exception
+			return true
+		case pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03": // shutdown, crash, cannot connect now
+			return true
+		case pgErr.Code == "53300": // too many connections
+			return true
+		}
+		return false
+	}
+	// pgx reports a connection it has closed after a failure in plain words.
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "failed to connect to") ||
+		strings.Contains(msg, "connection reset by peer") || strings.Contains(msg, "broken pipe")
 }

@@ -76,8 +76,16 @@ SELECT count(*) FILTER (WHERE o.entra_group_id IS NULL),
 FROM input i LEFT JOIN old o USING (entra_group_id)`
 
 // Sync reads every group of the tenant and upserts it with this run as last seen, then deletes
-// the tenant's groups unseen for longer than PurgeAfter.
+// the tenant's groups unseen for longer than PurgeAfter. Sync is the last attempt of its run;
+// SyncAttempt says which attempt it is.
 func (s *Syncer) Sync(ctx context.Context, run operations.Run) (operations.Transition, error) {
+	return s.SyncAttempt(ctx, run, true)
+}
+
+// SyncAttempt is Sync as one attempt of its run's job: before the last attempt, Graph still
+// throttling or unavailable after the client's own retries returns that (transient) error, so the
+// job is tried again later within the same run.
+func (s *Syncer) SyncAttempt(ctx context.Context, run operations.Run, lastAttempt bool) (operations.Transition, error) {
 	var result operations.Transition
 	if run.TenantID == nil {
 		return result, errors.New("group sync needs a tenant")
@@ -126,6 +134,8 @@ func (s *Syncer) Sync(ctx context.Context, run operations.Run) (operations.Trans
 		return result, ctx.Err()
 	case errors.As(err, &se):
 		return result, se
+	case !lastAttempt && graph.IsTransient(err):
+		return result, fmt.Errorf("groups: %w", err)
 	default:
 		result.Outcome = operations.OutcomeFailed
 		result.Failures = []operations.Failure{{Code: graph.FailureCode(err), Message: "groups: " + err.Error(), Count: 1}}

@@ -19,6 +19,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/tenantatlas/operations/pkg/redact"
 )
 
 // Defaults of ClientConfig.
@@ -134,6 +136,8 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if len(scopes) == 0 {
 		scopes = []string{DefaultScope}
 	}
+	// Whatever the process writes from now on (logs, run failures, errors) is redacted of it.
+	redact.Remember(cfg.ClientSecret)
 	c := &Client{
 		base:    base,
 		baseURL: baseURL,

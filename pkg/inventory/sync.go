@@ -62,7 +62,16 @@ type counts struct {
 // Sync reads every policy type of the run's selection from the tenant's provider and upserts the
 // items, recording what this run saw (its observations) for drift. A policy type that fails is
 // recorded as a failure and the others go on: some failed → partially_succeeded, all → failed.
+// Sync is the last attempt of its run; SyncAttempt says which attempt it is.
 func (s *Syncer) Sync(ctx context.Context, run operations.Run) (operations.Transition, error) {
+	return s.SyncAttempt(ctx, run, true)
+}
+
+// SyncAttempt is Sync as one attempt of its run's job. Before the last attempt, a policy type
+// that Graph keeps throttling or refusing as unavailable after the client's own retries returns
+// that (transient) error, so the job is tried again later within the same run, which upserts what
+// it had already stored once more; on the last attempt it is a failure of the run like any other.
+func (s *Syncer) SyncAttempt(ctx context.Context, run operations.Run, lastAttempt bool) (operations.Transition, error) {
 	var result operations.Transition
 	if run.TenantID == nil {
 		return result, errors.New("inventory sync needs a tenant")
@@ -102,6 +111,9 @@ func (s *Syncer) Sync(ctx context.Context, run operations.Run) (operations.Trans
 		var dbErr *upsertError
 		if errors.As(err, &dbErr) {
 			return result, dbErr // not the provider's fault: let the job retry
+		}
+		if !lastAttempt && graph.IsTransient(err) {
+			return result, fmt.Errorf("%s: %w", pt.Collection, err) // Graph is away for now: a later attempt
 		}
 		c.failedTypes++
 		result.Failures = append(result.Failures, operations.Failure{

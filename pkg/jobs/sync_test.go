@@ -3,8 +3,10 @@ package jobs_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"github.com/tenantatlas/operations/pkg/inventory"
 	"github.com/tenantatlas/operations/pkg/jobs"
 	"github.com/tenantatlas/operations/pkg/operations"
+	"github.com/tenantatlas/operations/pkg/redact"
 	"github.com/tenantatlas/operations/pkg/secrets"
 )
 
@@ -292,5 +295,77 @@ func TestRunGroupSyncJob(t *testing.T) {
 	}
 	if n := w.count(`SELECT count(*) FROM entra_groups WHERE group_type = 'Microsoft365'`); n != 77 {
 		t.Fatalf("%d Microsoft 365 groups", n)
+	}
+}
+
+// A Graph 503 that outlasts the client's own retries leaves the run to a later attempt of its
+// job (River's retry) instead of failing it at once: the run then succeeds within the same run.
+func TestGraphUnavailableBeyondClientRetriesIsRetriedByTheQueue(t *testing.T) {
+	t.Parallel()
+	w := newSyncWorld(t)
+	w.seedGraph()
+
+	const path = "deviceManagement/deviceConfigurations"
+	w.graph.Fail(path, 503, "ServiceUnavailable", 4) // the client makes 4 tries (MaxAttempts)
+	run := w.wait(w.startInventory(allTypes).ID)
+	if run.Outcome != operations.OutcomeSucceeded {
+		t.Fatalf("a 503 that outlasted the client's retries: %s %s", run.Outcome, run.FailureSummary)
+	}
+	if n := w.graph.Requests(path); n < 5 {
+		t.Fatalf("%d requests to %s: the job was not tried again", n, path)
+	}
+	if !strings.Contains(w.logs.String(), "run will be retried") {
+		t.Fatal("no retry of the run's job was logged")
+	}
+
+	// Groups likewise.
+	w.graph.SetGroups(fakeTenant, graphtest.Groups("grp", 3))
+	w.graph.Fail("groups", 429, "TooManyRequests", 4)
+	in := w.input(map[string]any{"selection": "groups_v1_all"})
+	in.Type = operations.TypeEntraGroupSync
+	groups, _, err := w.runs.Start(context.Background(), nil, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := w.wait(groups.ID); g.Outcome != operations.OutcomeSucceeded {
+		t.Fatalf("a group sync throttled past the client's retries: %s %s", g.Outcome, g.FailureSummary)
+	}
+}
+
+// A canary client secret echoed by Graph in every common encoding reaches neither the run's
+// failures nor the logs, in any form or letter case.
+func TestCanarySecretInEveryEncodingIsRedacted(t *testing.T) {
+	t.Parallel()
+	w := newSyncWorld(t)
+	w.seedGraph()
+	j, _ := json.Marshal(appSecret)
+	encoded := map[string]string{
+		"verbatim":       appSecret,
+		"query escaped":  url.QueryEscape(appSecret),
+		"path escaped":   url.PathEscape(appSecret),
+		"JSON escaped":   string(j[1 : len(j)-1]),
+		"base64 std":     base64.StdEncoding.EncodeToString([]byte(appSecret)),
+		"base64 URL raw": base64.RawURLEncoding.EncodeToString([]byte(appSecret)),
+		"basic":          base64.StdEncoding.EncodeToString([]byte(appID + ":" + appSecret)),
+		"upper case":     strings.ToUpper(appSecret),
+		"lower case":     strings.ToLower(appSecret),
+	}
+	const path = "deviceManagement/deviceConfigurations"
+	var stored []string
+	for name, enc := range encoded {
+		w.graph.FailWithMessage(path, 400, "BadRequest", "Invalid filter for client "+enc+" ("+name+")", 1)
+		run := w.wait(w.startInventory(allTypes).ID)
+		if run.Outcome != operations.OutcomePartiallySucceeded || !strings.Contains(string(run.FailureSummary), "graph.bad_request") {
+			t.Fatalf("%s: the upstream error did not fail its policy type: %s %s", name, run.Outcome, run.FailureSummary)
+		}
+		stored = append(stored, string(run.FailureSummary))
+	}
+	for _, where := range append(stored, w.logs.String()) {
+		low := strings.ToLower(where)
+		for _, f := range redact.Forms(appSecret) {
+			if strings.Contains(low, strings.ToLower(f)) {
+				t.Fatalf("the secret's form %q leaked: %.600s", f, where)
+			}
+		}
 	}
 }

@@ -65,11 +65,15 @@ func (cfg WorkerConfig) works() map[string]Work {
 		operations.TypeBackupRetention:       missing("backups"),
 		operations.TypeBackupPurge:           missing("backups"),
 	}
-	if cfg.Inventory != nil {
-		w[operations.TypeInventorySync] = cfg.Inventory.Sync
+	if inv := cfg.Inventory; inv != nil {
+		w[operations.TypeInventorySync] = func(ctx context.Context, run operations.Run) (operations.Transition, error) {
+			return inv.SyncAttempt(ctx, run, LastAttempt(ctx))
+		}
 	}
-	if cfg.Directory != nil {
-		w[operations.TypeEntraGroupSync] = cfg.Directory.Sync
+	if dir := cfg.Directory; dir != nil {
+		w[operations.TypeEntraGroupSync] = func(ctx context.Context, run operations.Run) (operations.Transition, error) {
+			return dir.SyncAttempt(ctx, run, LastAttempt(ctx))
+		}
 	}
 	if cfg.Drift != nil {
 		w[operations.TypeDriftGenerateFindings] = cfg.Drift.Generate

@@ -35,7 +35,8 @@ export interface paths {
         /**
          * Readiness
          * @description 200 when the database answers and its schema is at the newest migration this build
-         *     carries; 503 otherwise (`database_unreachable`, `schema_unknown`, `schema_not_current`).
+         *     carries; 503 otherwise (`database_unavailable` with `Retry-After`, `schema_unknown`,
+         *     `schema_not_current`).
          */
         get: operations["readyz"];
         put?: never;
@@ -55,7 +56,9 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description The server's own registry in the Prometheus text exposition format.
+         * @description The server's own registry in the Prometheus text exposition format. With
+         *     `TENANTATLAS_METRICS_TOKEN` set it needs `Authorization: Bearer <that token>` (else 401);
+         *     with `TENANTATLAS_METRICS_LISTEN` set it is served only on that address (404 here).
          */
         get: operations["metrics"];
         put?: never;
@@ -1942,8 +1945,12 @@ export interface components {
          * @description Malformed request: invalid JSON (`malformed_json`), an unknown field (`unknown_field`), a
          *     wrong JSON type (`invalid_type`), an unreadable body (`unreadable_body`), an invalid or
          *     unknown path or query parameter (`invalid_parameter`), a query string that is not
-         *     properly encoded (`malformed_query`), or an invalid request header (`invalid_header`).
-         *     `errors[]` names the fields, parameters and headers.
+         *     properly encoded (`malformed_query`), an invalid request header (`invalid_header`), or a
+         *     JSON string that is not valid UTF-8, holds a NUL byte or is longer than 4096 bytes
+         *     (`invalid_string`). Query values, path values and stored headers (`Idempotency-Key`) are
+         *     refused the same way as `invalid_parameter` / `invalid_header`; a query value is at most
+         *     1024 bytes and one query parameter takes at most 50 values. `errors[]` names the fields,
+         *     parameters and headers.
          */
         BadRequest: {
             headers: {
@@ -1954,7 +1961,7 @@ export interface components {
                     /** @constant */
                     status?: 400;
                     /** @enum {unknown} */
-                    code?: "malformed_json" | "unknown_field" | "invalid_type" | "unreadable_body" | "invalid_parameter" | "malformed_query" | "invalid_header" | "bad_request";
+                    code?: "malformed_json" | "unknown_field" | "invalid_type" | "unreadable_body" | "invalid_parameter" | "malformed_query" | "invalid_header" | "invalid_string" | "bad_request";
                 };
             };
         };
@@ -2085,12 +2092,14 @@ export interface components {
             };
         };
         /**
-         * @description Not ready: the database does not answer (`database_unreachable`), its schema version
-         *     cannot be read (`schema_unknown`), or it is not at the version this build needs
-         *     (`schema_not_current`; run `tenantatlas migrate up`).
+         * @description Not ready: the database does not answer (`database_unavailable`, with `Retry-After`), its
+         *     schema version cannot be read (`schema_unknown`), or it is not at the version this build
+         *     needs (`schema_not_current`; run `tenantatlas migrate up`).
          */
         ServiceUnavailable: {
             headers: {
+                /** @description Seconds to wait before asking again (sent with `database_unavailable`). */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -2098,7 +2107,26 @@ export interface components {
                     /** @constant */
                     status?: 503;
                     /** @enum {unknown} */
-                    code?: "database_unreachable" | "schema_unknown" | "schema_not_current";
+                    code?: "database_unavailable" | "schema_unknown" | "schema_not_current";
+                };
+            };
+        };
+        /**
+         * @description The database cannot be reached right now (`database_unavailable`): nothing was done; try
+         *     again after `Retry-After` seconds. The server recovers by itself once the database is back.
+         */
+        DatabaseUnavailable: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 503;
+                    /** @constant */
+                    code?: "database_unavailable";
                 };
             };
         };
@@ -2297,6 +2325,8 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     login: {
@@ -2327,6 +2357,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     logout: {
@@ -2347,6 +2378,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getMe: {
@@ -2369,6 +2401,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     findUsers: {
@@ -2396,6 +2429,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listWorkspaces: {
@@ -2418,6 +2452,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createWorkspace: {
@@ -2451,6 +2486,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listTenants: {
@@ -2479,6 +2515,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createTenant: {
@@ -2516,6 +2553,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     putWorkspaceMember: {
@@ -2554,6 +2592,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteWorkspaceMember: {
@@ -2583,6 +2622,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     putTenantMember: {
@@ -2620,6 +2660,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteTenantMember: {
@@ -2648,6 +2689,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listOperationTypes: {
@@ -2676,6 +2718,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listOperationRuns: {
@@ -2952,6 +2995,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     startInventorySync: {
@@ -2989,6 +3033,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listInventoryItems: {
@@ -3039,6 +3084,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getInventoryKPIs: {
@@ -3073,6 +3119,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     startGroupSync: {
@@ -3110,6 +3157,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listGroups: {
@@ -3160,6 +3208,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listNotifications: {
@@ -3193,6 +3242,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     readAllNotifications: {
@@ -3215,6 +3265,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     readNotification: {
@@ -3242,6 +3293,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listDriftScopes: {
@@ -3276,6 +3328,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getDrift: {
@@ -3313,6 +3366,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     generateDrift: {
@@ -3351,6 +3405,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listFindings: {
@@ -3410,6 +3465,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     acknowledgeFindings: {
@@ -3446,6 +3502,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     acknowledgeFinding: {
@@ -3476,6 +3533,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listBackupSchedules: {
@@ -3522,6 +3580,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createBackupSchedule: {
@@ -3558,6 +3617,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getBackupSchedule: {
@@ -3594,6 +3654,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteBackupSchedule: {
@@ -3623,6 +3684,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["BackupConflict"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     updateBackupSchedule: {
@@ -3661,6 +3723,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     archiveBackupSchedule: {
@@ -3698,6 +3761,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     restoreBackupSchedule: {
@@ -3735,6 +3799,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     runBackupScheduleNow: {
@@ -3775,6 +3840,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     retryBackupSchedule: {
@@ -3815,6 +3881,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listBackupSets: {
@@ -3863,6 +3930,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getBackupSet: {
@@ -3899,6 +3967,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
 }

@@ -233,6 +233,12 @@ func (s *Server) Fail(path string, status int, code string, times int) {
 	s.addFault(path, &fault{status: status, code: code, message: messageFor(code, status), left: times})
 }
 
+// FailWithMessage is Fail with the error message the server answers (an upstream that echoes
+// what it was sent, for redaction tests).
+func (s *Server) FailWithMessage(path string, status int, code, message string, times int) {
+	s.addFault(path, &fault{status: status, code: code, message: message, left: times})
+}
+
 func (s *Server) addFault(path string, f *fault) {
 	if f.left == 0 {
 		return
