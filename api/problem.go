@@ -26,6 +26,37 @@ type Problem struct {
 	Capability string `json:"capability,omitempty"`
 	// Count is the number to confirm of a findings.confirm_required 409.
 	Count *int64 `json:"count,omitempty"`
+
+	// header holds response headers that belong to the problem (Retry-After, WWW-Authenticate).
+	header http.Header
+}
+
+// withHeader returns p with a response header set. p must be a problem of its own, never one of
+// the shared values such as ErrNotFound.
+func (p *Problem) withHeader(key, value string) *Problem {
+	if p.header == nil {
+		p.header = http.Header{}
+	}
+	p.header.Set(key, value)
+	return p
+}
+
+// bearerChallenge is the WWW-Authenticate of a 401 (RFC 9110 §11.6.1, RFC 6750 §3) when no token
+// was presented; invalidTokenChallenge when one was, but it is malformed, unknown, expired or
+// revoked.
+const (
+	bearerChallenge       = `Bearer realm="tenantatlas"`
+	invalidTokenChallenge = `Bearer realm="tenantatlas", error="invalid_token"`
+)
+
+// setHeaders writes the problem's own headers, and a Bearer challenge on every 401 that has none.
+func (p *Problem) setHeaders(h http.Header) {
+	for k, v := range p.header {
+		h[k] = v
+	}
+	if p.Status == http.StatusUnauthorized && h.Get(echo.HeaderWWWAuthenticate) == "" {
+		h.Set(echo.HeaderWWWAuthenticate, bearerChallenge)
+	}
 }
 
 // FieldError says what is wrong with one field or parameter.
@@ -77,6 +108,7 @@ func writeProblem(c echo.Context, p *Problem) error {
 	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().Header().Del(echo.HeaderLocation)
+	p.setHeaders(c.Response().Header())
 	c.Response().WriteHeader(p.Status)
 	_, err = c.Response().Write(body)
 	return err
@@ -96,6 +128,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		if c.Request().Method == http.MethodHead {
 			c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+			p.setHeaders(c.Response().Header())
 			_ = c.NoContent(p.Status)
 			return
 		}

@@ -48,6 +48,8 @@ type Server struct {
 	counts  *ttlCache[runCountsJSON]
 	access  map[string]access // "METHOD /path" -> declared access
 	cursors *cursor.Codec
+	limiter *rateLimiter               // per-token request limit; nil: none
+	client  func(*http.Request) string // the client address that sign-in throttling counts
 }
 
 // New builds the server with every route registered.
@@ -62,6 +64,8 @@ func New(d Deps) *Server {
 	s := &Server{e: e, db: d.DB, sql: sqlDB, log: d.Log, cfg: d.Config, metrics: newMetrics(),
 		tenancy: d.Tenancy, auth: d.Auth, authz: d.Authz, runs: d.Runs,
 		counts: newTTLCache[runCountsJSON](d.Config.CountsCacheTTL, 10000), access: map[string]access{}}
+	s.limiter = newRateLimiter(d.Config.RateLimit.Requests, d.Config.RateLimit.Window, nil)
+	s.client = clientAddress(d.Config.SignIn.TrustedProxies)
 	if s.cursors = d.Cursors; s.cursors == nil {
 		s.cursors = cursor.NewRandom()
 	}
@@ -81,7 +85,7 @@ func New(d Deps) *Server {
 		AllowOrigins:  d.Config.CORSOrigins,
 		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
 		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-None-Match"},
-		ExposeHeaders: []string{"Link", "ETag", echo.HeaderLocation, echo.HeaderXRequestID},
+		ExposeHeaders: []string{"Link", "ETag", echo.HeaderLocation, echo.HeaderXRequestID, echo.HeaderRetryAfter, "RateLimit", "RateLimit-Policy"},
 		MaxAge:        int((10 * time.Minute).Seconds()),
 	}))
 
