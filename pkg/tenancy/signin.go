@@ -215,12 +215,12 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientAddr string
 // cannot overflow).
 var claimSQL = strings.NewReplacer("{n}", `(CASE WHEN f.last_failure_at <= @forget THEN 1 ELSE f.failures + 1 END)`).Replace(`
 	INSERT INTO signin_failures AS f (key, failures, last_failure_at, locked_until)
-	VALUES (@key, 1, @now, CASE WHEN 1 > @free THEN @now::timestamptz + interval '1 second' END)
+	VALUES (@key, 1, @now, CASE WHEN 1 > @free THEN CAST(@now AS timestamptz) + interval '1 second' END)
 	ON CONFLICT (key) DO UPDATE SET
 		failures = {n},
 		last_failure_at = @now,
 		locked_until = CASE WHEN {n} > @free
-			THEN @now::timestamptz + least(@max_delay, power(2, least({n} - @free - 1, 40))::bigint) * interval '1 second' END
+			THEN CAST(@now AS timestamptz) + least(@max_delay, power(2, least({n} - @free - 1, 40))::bigint) * interval '1 second' END
 	WHERE f.locked_until IS NULL OR f.locked_until <= @now
 	RETURNING f.failures`)
 
