@@ -85,6 +85,10 @@ bench: build ## load-test the run list on 1M runs (wrk) and run the Go benchmark
 bench-builds: ## the run list of this checkout and of BASE=<rev> side by side on one 1M-run database
 	@$(PG_ENV); BASE=$(BASE) scripts/bench-builds.sh
 
+.PHONY: bench-signin
+bench-signin: build ## 64 wrong-password clients for 60 s: API RSS, run list p99 meanwhile, the right password afterwards
+	@$(PG_ENV); scripts/bench-signin.sh
+
 .PHONY: bench-workers
 bench-workers: ## inventory sync of 50k items, 10 tenants at once, job pick-up latency
 	@$(PG_ENV); go test -run '^$$' -bench . -benchtime 1x ./pkg/jobs/
