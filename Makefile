@@ -88,6 +88,9 @@ bench-builds: ## the run list of this checkout and of BASE=<rev> side by side on
 .PHONY: bench-events
 bench-events: build ## 1,000 open run event streams on one API process: idle memory and CPU, commit → event latency
 	@$(PG_ENV); scripts/bench-events.sh
+.PHONY: bench-signin
+bench-signin: build ## 64 wrong-password clients for 60 s: API RSS, run list p99 meanwhile, the right password afterwards
+	@$(PG_ENV); scripts/bench-signin.sh
 
 .PHONY: bench-workers
 bench-workers: ## inventory sync of 50k items, 10 tenants at once, job pick-up latency

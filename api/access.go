@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -112,16 +113,29 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return unauthenticated()
 		}
 		p, err := s.auth.Verify(c.Request().Context(), strings.TrimSpace(token))
+		if errors.Is(err, tenancy.ErrInvalidCredentials) {
+			return invalidToken()
+		}
 		if err != nil {
-			return err // a bad token is ErrInvalidCredentials: 401 (errors.go)
+			return err
 		}
 		c.Set(ctxPrincipal, p)
+		if err := s.limiter.allow(c, p.TokenID); err != nil {
+			return err
+		}
 		return next(c)
 	}
 }
 
 func unauthenticated() *Problem {
 	return NewProblem(http.StatusUnauthorized, "unauthenticated", "Sign in or send a valid API token.")
+}
+
+// invalidToken is the 401 of a token that was presented but is malformed, unknown, expired or
+// revoked: the same body as unauthenticated (it does not say which), with error="invalid_token"
+// in its challenge.
+func invalidToken() *Problem {
+	return unauthenticated().withHeader(echo.HeaderWWWAuthenticate, invalidTokenChallenge)
 }
 
 // pathID parses a numeric path parameter in its canonical form. Digits with a leading zero

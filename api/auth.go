@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"time"
 
@@ -50,7 +51,7 @@ func (s *Server) login(c echo.Context) error {
 		return Unprocessable("Email and password are required.", fields...)
 	}
 	ctx := c.Request().Context()
-	u, err := s.tenancy.Authenticate(ctx, req.Email, req.Password)
+	u, err := s.tenancy.SignIn(ctx, req.Email, req.Password, s.client(c.Request()))
 	if err != nil {
 		return err
 	}
@@ -59,6 +60,22 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: tok.ExpiresAt, User: presentUser(u)})
+}
+
+// clientAddress returns how to find a request's client address: the peer's, or, when the peer is
+// one of the trusted proxies (CIDRs), the address its X-Forwarded-For names. X-Forwarded-For
+// from anyone else is ignored, so a client cannot pick the address it is throttled by.
+func clientAddress(trustedProxies []string) func(*http.Request) string {
+	if len(trustedProxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trustedProxies {
+		if _, n, err := net.ParseCIDR(p); err == nil {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // logout revokes the token the request came with.

@@ -145,6 +145,9 @@ func loadContract(path string) (*contract, error) {
 			"x-content-type-options", "x-frame-options", "referrer-policy", "content-security-policy",
 			"cross-origin-resource-policy", "strict-transport-security", "access-control-allow-origin", "access-control-expose-headers",
 			"access-control-allow-credentials",
+			// The per-token rate limit on every authenticated response (documented once, on 429
+			// and in the description).
+			"ratelimit", "ratelimit-policy",
 		),
 	}
 	v, errs := validator.NewValidator(doc, opts...)
@@ -514,6 +517,10 @@ func TestOpenAPISpecIsValid(t *testing.T) {
 				}
 				if op.Responses.Codes.GetOrZero("401") == nil {
 					t.Errorf("%s: authentication applies but 401 is not documented", name)
+				}
+				// Every authenticated request spends the token's request quota.
+				if op.Responses.Codes.GetOrZero("429") == nil && !gone(item) {
+					t.Errorf("%s: authentication applies but 429 (the per-token rate limit) is not documented", name)
 				}
 			}
 			// The body rules of bind.go: a JSON body can be malformed (400), too large (413),

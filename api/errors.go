@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/tenantatlas/operations/pkg/backup"
 	"github.com/tenantatlas/operations/pkg/database"
@@ -54,6 +55,7 @@ func domainProblem(err error) *Problem {
 		return validationProblem(v)
 	}
 	var conflict *tenancy.ConflictError
+	var throttled *tenancy.ThrottledError
 	var confirm *drift.ConfirmRequiredError
 	switch {
 	case database.IsUnavailable(err):
@@ -102,6 +104,11 @@ func domainProblem(err error) *Problem {
 		return p
 	case errors.Is(err, tenancy.ErrForbidden):
 		return NewProblem(http.StatusForbidden, "forbidden", "You may not do this.")
+	case errors.As(err, &throttled):
+		return tooManyRequests("signin_throttled",
+			"Too many failed sign-ins for this account or from this address; try again after Retry-After seconds.", throttled.RetryAfter)
+	case errors.Is(err, tenancy.ErrSignInBusy):
+		return tooManyRequests("signin_busy", "Too many sign-ins at once; try again in a moment.", time.Second)
 	case errors.Is(err, tenancy.ErrSignInFailed):
 		return NewProblem(http.StatusUnauthorized, "invalid_credentials", "The email or password is wrong.")
 	case errors.Is(err, tenancy.ErrInvalidCredentials):

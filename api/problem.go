@@ -30,6 +30,37 @@ type Problem struct {
 	Count *int64 `json:"count,omitempty"`
 	// RetryAfter, when set, is sent as the Retry-After header (whole seconds, at least 1).
 	RetryAfter time.Duration `json:"-"`
+
+	// header holds response headers that belong to the problem (Retry-After, WWW-Authenticate).
+	header http.Header
+}
+
+// withHeader returns p with a response header set. p must be a problem of its own, never one of
+// the shared values such as ErrNotFound.
+func (p *Problem) withHeader(key, value string) *Problem {
+	if p.header == nil {
+		p.header = http.Header{}
+	}
+	p.header.Set(key, value)
+	return p
+}
+
+// bearerChallenge is the WWW-Authenticate of a 401 (RFC 9110 §11.6.1, RFC 6750 §3) when no token
+// was presented; invalidTokenChallenge when one was, but it is malformed, unknown, expired or
+// revoked.
+const (
+	bearerChallenge       = `Bearer realm="tenantatlas"`
+	invalidTokenChallenge = `Bearer realm="tenantatlas", error="invalid_token"`
+)
+
+// setHeaders writes the problem's own headers, and a Bearer challenge on every 401 that has none.
+func (p *Problem) setHeaders(h http.Header) {
+	for k, v := range p.header {
+		h[k] = v
+	}
+	if p.Status == http.StatusUnauthorized && h.Get(echo.HeaderWWWAuthenticate) == "" {
+		h.Set(echo.HeaderWWWAuthenticate, bearerChallenge)
+	}
 }
 
 // FieldError says what is wrong with one field or parameter.
@@ -82,6 +113,7 @@ func writeProblem(c echo.Context, p *Problem) error {
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().Header().Del(echo.HeaderLocation)
 	setRetryAfter(c, p)
+	p.setHeaders(c.Response().Header())
 	c.Response().WriteHeader(p.Status)
 	_, err = c.Response().Write(body)
 	return err
@@ -114,6 +146,7 @@ func errorHandler(log *slog.Logger, down *outage) echo.HTTPErrorHandler {
 		if c.Request().Method == http.MethodHead {
 			c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 			setRetryAfter(c, p)
+			p.setHeaders(c.Response().Header())
 			_ = c.NoContent(p.Status)
 			return
 		}

@@ -61,6 +61,8 @@ type Server struct {
 	heartbeat time.Duration
 	closing   chan struct{}
 	closeOnce sync.Once
+	limiter   *rateLimiter               // per-token request limit; nil: none
+	client    func(*http.Request) string // the client address that sign-in throttling counts
 }
 
 // New builds the server with every route registered.
@@ -79,6 +81,8 @@ func New(d Deps) *Server {
 	if s.heartbeat <= 0 {
 		s.heartbeat = DefaultStreamHeartbeat
 	}
+	s.limiter = newRateLimiter(d.Config.RateLimit.Requests, d.Config.RateLimit.Window, nil)
+	s.client = clientAddress(d.Config.SignIn.TrustedProxies)
 	if s.cursors = d.Cursors; s.cursors == nil {
 		s.cursors = cursor.NewRandom()
 	}
@@ -96,7 +100,7 @@ func New(d Deps) *Server {
 		AllowOrigins:  d.Config.CORSOrigins,
 		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
 		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-None-Match", "Last-Event-ID"},
-		ExposeHeaders: []string{"Link", "ETag", echo.HeaderLocation, echo.HeaderXRequestID},
+		ExposeHeaders: []string{"Link", "ETag", echo.HeaderLocation, echo.HeaderXRequestID, echo.HeaderRetryAfter, "RateLimit", "RateLimit-Policy"},
 		MaxAge:        int((10 * time.Minute).Seconds()),
 	}))
 

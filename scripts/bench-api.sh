@@ -32,7 +32,7 @@ printf 'fill: %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)"
 token() { DATABASE_URL=$BENCH_URL $BIN tokens create --email "$1" --name bench --ttl 1h; }
 ONE=$(token bench-one@bench.test); MANY=$(token bench-many@bench.test); ALL=$(token bench-all@bench.test)
 
-DATABASE_URL=$BENCH_URL TENANTATLAS_LISTEN=127.0.0.1:$PORT TENANTATLAS_LOG_LEVEL=warn $BIN serve >/dev/null 2>&1 &
+DATABASE_URL=$BENCH_URL TENANTATLAS_LISTEN=127.0.0.1:$PORT TENANTATLAS_LOG_LEVEL=warn TENANTATLAS_RATE_LIMIT=0 $BIN serve >/dev/null 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
 

@@ -43,7 +43,7 @@ ONE=$(token bench-one@bench.test); MANY=$(token bench-many@bench.test); ALL=$(to
 
 declare -A PORT=([this]=18181 [base]=18182) BIN=([this]="$WORK/this" [base]="$WORK/base-bin")
 for b in this base; do
-  DATABASE_URL=$BENCH_URL TENANTATLAS_LISTEN=127.0.0.1:${PORT[$b]} TENANTATLAS_LOG_LEVEL=warn "${BIN[$b]}" serve >/dev/null 2>&1 &
+  DATABASE_URL=$BENCH_URL TENANTATLAS_LISTEN=127.0.0.1:${PORT[$b]} TENANTATLAS_LOG_LEVEL=warn TENANTATLAS_RATE_LIMIT=0 "${BIN[$b]}" serve >/dev/null 2>&1 &
   PIDS="${PIDS:-} $!"
 done
 for b in this base; do

@@ -13,6 +13,7 @@ import (
 	"github.com/tenantatlas/operations/api"
 	"github.com/tenantatlas/operations/pkg/authz"
 	"github.com/tenantatlas/operations/pkg/backup"
+	"github.com/tenantatlas/operations/pkg/config"
 	"github.com/tenantatlas/operations/pkg/connections"
 	"github.com/tenantatlas/operations/pkg/cursor"
 	"github.com/tenantatlas/operations/pkg/database"
@@ -49,7 +50,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: the cursor key (is the schema current? tenantatlas migrate up): %w", err)
 	}
-	ten := tenancy.NewService(db)
+	ten := tenancy.NewService(db, tenancyOptions(e.cfg)...)
 	auth := tenancy.NewAuthenticator(db)
 	az, err := authz.New(ctx, db)
 	if err != nil {
@@ -104,6 +105,21 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		return <-workerDone
 	}
 	return nil
+}
+
+// tenancyOptions are the sign-in settings of the configuration: argon2id parameters that let the
+// configured number of verifications run at once within the memory budget, and the throttling.
+func tenancyOptions(cfg config.Config) []tenancy.Option {
+	in := cfg.SignIn
+	if in.Concurrency < 1 {
+		return nil // not configured: the defaults
+	}
+	return []tenancy.Option{
+		tenancy.WithPasswordParams(tenancy.PasswordParamsFor(in.MemoryBudget, in.Concurrency)),
+		tenancy.WithVerifyLimiter(tenancy.NewVerifyLimiter(in.Concurrency, in.QueueWait)),
+		tenancy.WithSignInLimits(tenancy.SignInLimits{AccountAttempts: in.AccountAttempts, AddressAttempts: in.AddressAttempts,
+			MaxDelay: in.MaxDelay, ForgetAfter: in.ForgetAfter}),
+	}
 }
 
 // watchChanges keeps this process's authorisation state current: memberships reload the

@@ -49,7 +49,7 @@ func usersCmd(ctx context.Context, e env, args []string) error {
 	if sqlDB, err := db.DB(); err == nil {
 		defer sqlDB.Close()
 	}
-	u, err := tenancy.NewService(db).CreateUser(ctx, in)
+	u, err := tenancy.NewService(db, tenancyOptions(e.cfg)...).CreateUser(ctx, in)
 	if errors.Is(err, tenancy.ErrConflict) {
 		return fmt.Errorf("users create: %w: a user with email %s already exists", tenancy.ErrConflict, tenancy.NormalizeEmail(*email))
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"regexp"
 	"slices"
@@ -48,7 +49,52 @@ type Config struct {
 	// MetricsToken is TENANTATLAS_METRICS_TOKEN: when set, /metrics needs "Authorization: Bearer
 	// <token>" (wherever it is served); at least 16 characters.
 	MetricsToken string
+
+	SignIn SignIn
+	// RateLimit is the per-token request limit: TENANTATLAS_RATE_LIMIT requests (default 1200, 0
+	// turns the limit off) per TENANTATLAS_RATE_LIMIT_WINDOW (default 1m). The zero value is no
+	// limit.
+	RateLimit RateLimit
 }
+
+// SignIn bounds what password sign-in may cost. Every field names its environment variable.
+type SignIn struct {
+	// MemoryBudget is TENANTATLAS_SIGNIN_MEMORY_BUDGET (bytes; "128MiB", "1GiB", default 128MiB):
+	// the memory all concurrent password verifications of one API process may use together. Each
+	// verification's argon2id memory is MemoryBudget / Concurrency (at most 64 MiB, at least
+	// MinPasswordMemory).
+	MemoryBudget int64
+	// Concurrency is TENANTATLAS_SIGNIN_CONCURRENCY (default 4): at most this many password
+	// verifications run at once in one API process.
+	Concurrency int
+	// QueueWait is TENANTATLAS_SIGNIN_QUEUE_WAIT (default 2s): how long a sign-in waits for a
+	// verification slot before it is refused with 429.
+	QueueWait time.Duration
+	// AccountAttempts and AddressAttempts are TENANTATLAS_SIGNIN_ACCOUNT_ATTEMPTS (default 5) and
+	// TENANTATLAS_SIGNIN_ADDRESS_ATTEMPTS (default 20): failed attempts allowed per account and
+	// per client address before each further one locks it for a growing delay (1 s, 2 s, 4 s, …).
+	AccountAttempts int
+	AddressAttempts int
+	// MaxDelay is TENANTATLAS_SIGNIN_MAX_DELAY (default 15m): the longest lock.
+	MaxDelay time.Duration
+	// ForgetAfter is TENANTATLAS_SIGNIN_FORGET_AFTER (default 1h): failures are forgotten this
+	// long after the last one.
+	ForgetAfter time.Duration
+	// TrustedProxies is TENANTATLAS_TRUSTED_PROXIES (comma-separated CIDRs, default none): peers
+	// whose X-Forwarded-For names the client address that sign-in throttling counts. Without it
+	// the peer address counts.
+	TrustedProxies []string
+}
+
+// RateLimit is the per-token request limit (see Config.RateLimit).
+type RateLimit struct {
+	Requests int
+	Window   time.Duration
+}
+
+// MinPasswordMemory is the least argon2id memory per verification that the sign-in settings may
+// leave (19 MiB, OWASP's lower bound for argon2id).
+const MinPasswordMemory = 19 << 20
 
 // Load reads the environment. A malformed value is an error naming the variable.
 func Load() (Config, error) {
@@ -63,6 +109,8 @@ func load(get func(string) string) (Config, error) {
 		GraphBaseURL:  get("TENANTATLAS_GRAPH_BASE_URL"),
 		GraphTokenURL: get("TENANTATLAS_GRAPH_TOKEN_URL"),
 		WorkerCount:   10,
+		SignIn:        SignIn{MemoryBudget: 128 << 20, Concurrency: 4, AccountAttempts: 5, AddressAttempts: 20},
+		RateLimit:     RateLimit{Requests: 1200},
 	}
 	var errs []error
 	origins := or(get("TENANTATLAS_CORS_ORIGINS"), "http://localhost:5173,http://127.0.0.1:5173")
@@ -85,6 +133,10 @@ func load(get func(string) string) (Config, error) {
 		{"TENANTATLAS_COUNTS_STALE", "25s", &c.CountsStale},
 		{"TENANTATLAS_RUN_EVENT_RETENTION", "24h", &c.RunEventRetention},
 		{"TENANTATLAS_WORKER_LOST_AFTER", "2m", &c.WorkerLostAfter},
+		{"TENANTATLAS_SIGNIN_QUEUE_WAIT", "2s", &c.SignIn.QueueWait},
+		{"TENANTATLAS_SIGNIN_MAX_DELAY", "15m", &c.SignIn.MaxDelay},
+		{"TENANTATLAS_SIGNIN_FORGET_AFTER", "1h", &c.SignIn.ForgetAfter},
+		{"TENANTATLAS_RATE_LIMIT_WINDOW", "1m", &c.RateLimit.Window},
 	}
 	for _, d := range durations {
 		v, err := time.ParseDuration(or(get(d.key), d.def))
@@ -116,6 +168,53 @@ func load(get func(string) string) (Config, error) {
 	if c.MetricsToken = get("TENANTATLAS_METRICS_TOKEN"); c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		errs = append(errs, fmt.Errorf("TENANTATLAS_METRICS_TOKEN: want at least 16 characters"))
 	}
+	ints := []struct {
+		key      string
+		min, max int
+		dest     *int
+	}{
+		{"TENANTATLAS_SIGNIN_CONCURRENCY", 1, 256, &c.SignIn.Concurrency},
+		{"TENANTATLAS_SIGNIN_ACCOUNT_ATTEMPTS", 1, 1000, &c.SignIn.AccountAttempts},
+		{"TENANTATLAS_SIGNIN_ADDRESS_ATTEMPTS", 1, 100000, &c.SignIn.AddressAttempts},
+		{"TENANTATLAS_RATE_LIMIT", 0, 1000000, &c.RateLimit.Requests},
+	}
+	for _, d := range ints {
+		v := get(d.key)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < d.min || n > d.max {
+			errs = append(errs, fmt.Errorf("%s: want a number from %d to %d", d.key, d.min, d.max))
+			continue
+		}
+		*d.dest = n
+	}
+	if v := get("TENANTATLAS_SIGNIN_MEMORY_BUDGET"); v != "" {
+		n, err := parseSize(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TENANTATLAS_SIGNIN_MEMORY_BUDGET: %w", err))
+		} else {
+			c.SignIn.MemoryBudget = n
+		}
+	}
+	if c.SignIn.Concurrency > 0 && c.SignIn.MemoryBudget/int64(c.SignIn.Concurrency) < MinPasswordMemory {
+		errs = append(errs, fmt.Errorf("TENANTATLAS_SIGNIN_MEMORY_BUDGET: %d MiB for %d concurrent verifications leaves less than the 19 MiB each needs; raise the budget or lower TENANTATLAS_SIGNIN_CONCURRENCY",
+			c.SignIn.MemoryBudget>>20, c.SignIn.Concurrency))
+	}
+	if c.RateLimit.Window <= 0 {
+		errs = append(errs, fmt.Errorf("TENANTATLAS_RATE_LIMIT_WINDOW: want a positive duration such as 1m"))
+	}
+	for _, p := range strings.Split(get("TENANTATLAS_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			errs = append(errs, fmt.Errorf("TENANTATLAS_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", p))
+			continue
+		}
+		c.SignIn.TrustedProxies = append(c.SignIn.TrustedProxies, p)
+	}
 	if v := strings.TrimSpace(get("TENANTATLAS_DRIFT_SEVERITY")); v != "" {
 		rules, err := parseDriftSeverity(v)
 		if err != nil {
@@ -140,6 +239,27 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// parseSize reads a size in bytes with an optional unit: 134217728, 128MiB, 128M, 1GiB, 512KiB.
+func parseSize(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	units := []struct {
+		suffix string
+		shift  uint
+	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"G", 30}, {"M", 20}, {"K", 10}, {"B", 0}}
+	shift := uint(0)
+	for _, u := range units {
+		if strings.HasSuffix(v, u.suffix) {
+			v, shift = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 || n > (1<<40)>>shift {
+		return 0, errors.New("want a size such as 128MiB or 1GiB")
+	}
+	return n << shift, nil
 }
 
 var driftSubjectPattern = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_.]{0,63}|\*)$`)

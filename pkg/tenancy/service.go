@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/alexedwards/argon2id"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -14,8 +15,9 @@ import (
 // concurrent use. Every change that affects who may do what is announced with NOTIFY in the
 // transaction that makes it (see ChannelTokens and ChannelMemberships).
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db     *gorm.DB
+	now    func() time.Time
+	signIn *signInGuard
 }
 
 // Option configures a Service or an Authenticator.
@@ -25,10 +27,14 @@ type options struct {
 	now       func() time.Time
 	cacheSize int
 	cacheTTL  time.Duration
+	password  *argon2id.Params
+	limiter   *VerifyLimiter
+	signIn    SignInLimits
 }
 
 func defaultOptions() options {
-	return options{now: time.Now, cacheSize: DefaultCacheSize, cacheTTL: DefaultCacheTTL}
+	return options{now: time.Now, cacheSize: DefaultCacheSize, cacheTTL: DefaultCacheTTL,
+		password: DefaultPasswordParams, signIn: DefaultSignInLimits}
 }
 
 func applyOptions(opts []Option) options {
@@ -48,10 +54,14 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// NewService returns a Service over db.
+// NewService returns a Service over db. Options: WithClock, WithPasswordParams,
+// WithVerifyLimiter, WithSignInLimits.
 func NewService(db *gorm.DB, opts ...Option) *Service {
 	o := applyOptions(opts)
-	return &Service{db: db, now: o.now}
+	if o.limiter == nil {
+		o.limiter = NewVerifyLimiter(4, 2*time.Second)
+	}
+	return &Service{db: db, now: o.now, signIn: newSignInGuard(o)}
 }
 
 // clockNow is the service's time, at PostgreSQL's precision.

@@ -20,11 +20,6 @@ const MaxNameLength = 255
 // maxEmailLength is the longest address SMTP can carry (RFC 5321).
 const maxEmailLength = 254
 
-// dummyPasswordHash is an argon2id hash, with the parameters of passwordParams, of a password
-// nobody uses. Authenticate compares against it when there is no user or no password, so that an
-// unknown email costs as much time as a wrong password.
-const dummyPasswordHash = "$argon2id$v=19$m=65536,t=3,p=2$W8q+6Z2B+GxQmyrmIDszzQ$F0ChCMpQySud45PnciiIT2koPylnevYq+u5QL94opgI"
-
 // CreateUserInput is a new user. Password nil creates a user who signs in with API tokens only.
 type CreateUserInput struct {
 	Email         string
@@ -80,7 +75,12 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, err
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
 	if in.Password != nil {
-		h, err := HashPassword(*in.Password)
+		release, err := s.signIn.limiter.Acquire(ctx)
+		if err != nil {
+			return User{}, fmt.Errorf("create user: %w", err)
+		}
+		h, err := hashPassword(*in.Password, s.signIn.params)
+		release()
 		if err != nil {
 			return User{}, fmt.Errorf("create user: %w", err)
 		}
@@ -118,18 +118,35 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 
 // Authenticate checks an email and password. An unknown email, a user without a password and a
 // wrong password are all ErrSignInFailed (and ErrInvalidCredentials), and all cost one argon2id
-// comparison, so that timing does not tell which emails exist.
+// comparison, so that timing does not tell which emails exist. The comparison waits for a slot of
+// the service's VerifyLimiter (else ErrSignInBusy). A hash made with other parameters than the
+// service's is replaced after a successful comparison. It does not throttle: sign-in from the
+// network goes through SignIn.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (User, error) {
+	release, err := s.signIn.limiter.Acquire(ctx)
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	defer release()
+	return s.authenticate(ctx, email, password)
+}
+
+// authenticate is Authenticate within a verification slot the caller holds.
+func (s *Service) authenticate(ctx context.Context, email, password string) (User, error) {
 	u, err := s.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 	if err != nil || u.PasswordHash == nil {
-		CheckPassword(password, dummyPasswordHash)
+		checkPassword(password, s.signIn.dummyHash())
 		return User{}, signInFailed()
 	}
-	if !CheckPassword(password, *u.PasswordHash) {
+	ok, params := checkPassword(password, *u.PasswordHash)
+	if !ok {
 		return User{}, signInFailed()
+	}
+	if !sameParams(params, s.signIn.params) {
+		s.rehash(ctx, &u, password)
 	}
 	return u, nil
 }

@@ -110,14 +110,17 @@ func TestAuthenticate(t *testing.T) {
 	}
 }
 
-// The dummy comparison costs what a real one does only while its parameters are the stored ones.
+// The dummy comparison costs what a real one does only while its parameters are the service's.
 func TestDummyPasswordHashUsesPasswordParams(t *testing.T) {
 	t.Parallel()
-	p, _, _, err := argon2id.DecodeHash(dummyPasswordHash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *p != *passwordParams {
-		t.Fatalf("dummy hash params %+v, password params %+v: regenerate dummyPasswordHash", *p, *passwordParams)
+	for _, params := range []*argon2id.Params{DefaultPasswordParams, PasswordParamsFor(256<<20, 4)} {
+		svc := NewService(nil, WithPasswordParams(params))
+		p, _, _, err := argon2id.DecodeHash(svc.signIn.dummyHash())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameParams(p, params) {
+			t.Fatalf("dummy hash params %+v, password params %+v", *p, *params)
+		}
 	}
 }

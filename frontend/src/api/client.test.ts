@@ -37,6 +37,19 @@ describe('http api', () => {
     expect(sessionStorage.getItem('tenantatlas.session')).toBeNull();
   });
 
+  it('a 429 carries its Retry-After and does not end the session', async () => {
+    const session = new Session(sessionStorage);
+    const fetchImpl = vi.fn(
+      async () =>
+        new Response(JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429, code: 'signin_throttled' }), {
+          status: 429,
+          headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '8' },
+        }),
+    );
+    const api = createHttpApi('http://api.test', session, fetchImpl as unknown as typeof fetch);
+    await expect(api.login('a@b.c', 'pw')).rejects.toMatchObject({ status: 429, code: 'signin_throttled', retryAfter: 8 });
+  });
+
   it('serialises run filters as the contract says (repeatable, tab "all" left out)', async () => {
     const session = new Session(sessionStorage);
     const urls: string[] = [];

@@ -2,7 +2,7 @@
 // session, problem+json errors turned into ApiError, and a 401 ending the session.
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
-import { ApiError } from './errors';
+import { ApiError, retryAfterSeconds } from './errors';
 import type { RunEventsSource } from './runStream';
 import type { Session } from './session';
 import type {
@@ -134,7 +134,12 @@ async function unwrap<T>(p: Promise<Result<T>>): Promise<T> {
   }
   if (r.response.ok) return r.data as T;
   const problem = r.error && typeof r.error === 'object' ? (r.error as Record<string, unknown>) : undefined;
-  throw new ApiError(r.response.status, problem as ConstructorParameters<typeof ApiError>[1]);
+  throw new ApiError(
+    r.response.status,
+    problem as ConstructorParameters<typeof ApiError>[1],
+    undefined,
+    retryAfterSeconds(r.response.headers.get('Retry-After')),
+  );
 }
 
 function runParams(q: RunQuery) {

@@ -6,14 +6,17 @@ export class ApiError extends Error {
   readonly code: string;
   readonly capability?: string;
   readonly problem?: Partial<Problem>;
+  // retryAfter is the Retry-After of a 429 or 503, in seconds, when the answer had one.
+  readonly retryAfter?: number;
 
-  constructor(status: number, problem?: Partial<Problem>, message?: string) {
+  constructor(status: number, problem?: Partial<Problem>, message?: string, retryAfter?: number) {
     super(message ?? problem?.detail ?? problem?.title ?? `Request failed (${status})`);
     this.name = 'ApiError';
     this.status = status;
     this.code = problem?.code ?? (status === 0 ? 'network_error' : 'http_' + status);
     this.capability = problem?.capability ?? undefined;
     this.problem = problem;
+    this.retryAfter = retryAfter;
   }
 
   get notFound() {
@@ -23,6 +26,12 @@ export class ApiError extends Error {
   get forbidden() {
     return this.status === 403;
   }
+}
+
+// retryAfterSeconds reads a Retry-After header given in seconds (an HTTP date is ignored).
+export function retryAfterSeconds(value: string | null | undefined): number | undefined {
+  if (!value || !/^[0-9]+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
 }
 
 export function isApiError(e: unknown): e is ApiError {

@@ -32,6 +32,26 @@ describe('sign-in', () => {
     expect(sessionStorage.getItem('tenantatlas.session')).toBeNull();
   });
 
+  it('says how long to wait when sign-in is throttled', async () => {
+    const api = fakeApi({
+      login: vi.fn(async () => {
+        throw new ApiError(
+          429,
+          { code: 'signin_throttled', status: 429, title: 'Too Many Requests', type: 'about:blank' },
+          undefined,
+          120,
+        );
+      }),
+    });
+    renderApp('/login', { api, signedIn: false });
+    await userEvent.type(await screen.findByLabelText('Email'), 'x@y.z');
+    await userEvent.type(screen.getByLabelText('Password'), 'nope');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Too many failed sign-in attempts. Try again in 2 minutes.');
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+    expect(sessionStorage.getItem('tenantatlas.session')).toBeNull();
+  });
+
   it('signing out revokes the token and returns to sign-in', async () => {
     const api = fakeApi();
     const { router } = renderApp('/admin/operations', { api });

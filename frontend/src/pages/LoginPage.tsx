@@ -6,6 +6,19 @@ import { useServices } from '../context';
 
 const route = getRouteApi('/login');
 
+// tooManyAttempts is what the page says about a 429: throttled after failed attempts, or every
+// password check busy, with the wait the server asked for.
+function tooManyAttempts(code: string, retryAfter?: number): string {
+  const wait =
+    retryAfter === undefined
+      ? 'a little while'
+      : retryAfter < 60
+        ? `${retryAfter} second${retryAfter === 1 ? '' : 's'}`
+        : `${Math.ceil(retryAfter / 60)} minute${Math.ceil(retryAfter / 60) === 1 ? '' : 's'}`;
+  if (code === 'signin_busy') return `Many people are signing in right now. Try again in ${wait}.`;
+  return `Too many failed sign-in attempts. Try again in ${wait}.`;
+}
+
 export default function LoginPage() {
   const { api, session } = useServices();
   const qc = useQueryClient();
@@ -26,7 +39,9 @@ export default function LoginPage() {
       session.set({ token: res.token, user: res.user, expiresAt: res.expires_at ?? null });
       await navigate({ to: search.redirect ?? '/admin/operations' });
     } catch (err) {
-      if (isApiError(err) && (err.status === 401 || err.status === 422)) {
+      if (isApiError(err) && err.status === 429) {
+        setError(tooManyAttempts(err.code, err.retryAfter));
+      } else if (isApiError(err) && (err.status === 401 || err.status === 422)) {
         setError('The email or password is not right.');
       } else if (isApiError(err) && err.status === 0) {
         setError('The API cannot be reached. Check that it is running and allows this origin.');
