@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/database"
 )
 
 // Authenticator defaults.
@@ -32,6 +34,8 @@ type Principal struct {
 	User      User
 	TokenID   int64
 	TokenHash string
+	// Scopes are what the token may do (see Scope); the user's roles still decide where.
+	Scopes []Scope
 }
 
 // Authenticator verifies API tokens for the HTTP layer. Verified tokens are kept in memory, so a
@@ -119,6 +123,7 @@ type tokenRow struct {
 	ExpiresAt       *time.Time
 	RevokedAt       *time.Time
 	LastUsedAt      *time.Time
+	Scopes          database.StringArray
 	UserID          int64
 	Email           string
 	Name            string
@@ -130,7 +135,7 @@ type tokenRow struct {
 // load verifies a token against the database and caches it.
 func (a *Authenticator) load(ctx context.Context, hash string, now time.Time, gen uint64) (Principal, error) {
 	var row tokenRow
-	res := a.db.WithContext(ctx).Raw(`SELECT t.id AS token_id, t.expires_at, t.revoked_at, t.last_used_at,
+	res := a.db.WithContext(ctx).Raw(`SELECT t.id AS token_id, t.expires_at, t.revoked_at, t.last_used_at, t.scopes,
 			u.id AS user_id, u.email, u.name, u.is_platform_admin, u.created_at AS user_created_at, u.updated_at AS user_updated_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ?`, hash).Scan(&row)
@@ -150,6 +155,7 @@ func (a *Authenticator) load(ctx context.Context, hash string, now time.Time, ge
 			CreatedAt: row.UserCreatedAt, UpdatedAt: row.UserUpdatedAt},
 		TokenID:   row.TokenID,
 		TokenHash: hash,
+		Scopes:    scopesOf(row.Scopes),
 	}
 	touchedAt := time.Time{}
 	if row.LastUsedAt != nil {
