@@ -142,13 +142,138 @@ export interface paths {
         };
         /**
          * Look a user up by email
-         * @description For platform admins and owners of any workspace (others get 403 naming
-         *     `workspace.users.view`). The match is exact and case-insensitive; the result is a list of
-         *     zero or one user. `email` is required and is the only parameter accepted.
+         * @description Platform admins find any user. An owner of a workspace finds only the members of the
+         *     workspaces they own: anyone else is simply not in the result, whether or not they have an
+         *     account. Everyone else gets 403 naming `workspace.users.view`. New members join by
+         *     invitation (`POST /api/v1/workspaces/{workspace}/invitations`), which needs no lookup. The
+         *     match is exact and case-insensitive; the result is a list of zero or one user. `email` is
+         *     required and is the only parameter accepted.
          */
         get: operations["findUsers"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's API tokens
+         * @description The caller's tokens that still sign in (neither revoked nor expired), sign-in tokens
+         *     included, newest first, at most 200. Never their secrets: `prefix` is the start of each
+         *     (null for tokens issued before prefixes were kept), `current` marks the token of this
+         *     request. `last_used_at` is written at most once a minute per token.
+         */
+        get: operations["listMyTokens"];
+        put?: never;
+        /**
+         * Create an API token for the caller
+         * @description Issues a token with the scopes asked for (`read`, `write`; both when `scopes` is left out)
+         *     and the lifetime `ttl` (a duration such as `12h` or `720h`; default 720h, at most 8784h).
+         *     The secret is in this answer only (`token`); it is stored as a hash. Needs a token with
+         *     the `write` scope, so a read-only token cannot make itself a stronger one.
+         */
+        post: operations["createMyToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API token id (from `GET /api/v1/me/tokens`). Not a positive integer → 400. */
+                id: components["parameters"]["TokenIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of the caller's tokens
+         * @description Revoked at once on every API process (the revocation is announced to all of them). A
+         *     token of another user is 404; revoking a revoked token again is 204.
+         */
+        delete: operations["revokeMyToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invitations to the caller's email address
+         * @description Pending, unexpired invitations to join a workspace, newest first.
+         */
+        get: operations["listMyInvitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation
+         * @description Makes the caller a member of the invitation's workspace with its role (a member already
+         *     keeps their role). Anything but a pending, unexpired invitation to the caller's own email
+         *     address is 404.
+         */
+        post: operations["acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline an invitation
+         * @description As accepting, anything but a pending invitation to the caller's address is 404.
+         */
+        post: operations["declineInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -207,6 +332,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The members of a workspace
+         * @description Needs `workspace.members.manage`. By email.
+         */
+        get: operations["listWorkspaceMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A workspace's pending invitations
+         * @description Needs `workspace.members.manage`. Pending, unexpired invitations, newest first.
+         */
+        get: operations["listInvitations"];
+        put?: never;
+        /**
+         * Invite an email address to the workspace
+         * @description Needs `workspace.members.manage`. Whoever signs in with the address sees the invitation
+         *     (`GET /api/v1/me/invitations`) and accepts or declines it within 7 days. The answer is the
+         *     same whether or not a user with the address exists. An address with a pending invitation
+         *     to the workspace is 409 `conflict`; one that belongs to a member is 409 `already_member`.
+         */
+        post: operations["createInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a pending invitation
+         * @description Needs `workspace.members.manage`. One that is no longer pending is 404.
+         */
+        delete: operations["revokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/members/{user_id}": {
         parameters: {
             query?: never;
@@ -221,9 +424,12 @@ export interface paths {
         };
         get?: never;
         /**
-         * Add a workspace member or change its role
-         * @description Needs `workspace.members.manage`. An unknown user is 404. Demoting the last owner is 409
-         *     `last_owner`.
+         * Change a workspace member's role (platform admins also add members)
+         * @description Needs `workspace.members.manage`. Changes the role of a member. Only a platform admin adds
+         *     a user who is not a member yet (an unknown user is then 404); anyone else gets 403
+         *     `invitation_required` for a user who is not a member, whether or not the user exists, and
+         *     invites instead (`POST /api/v1/workspaces/{workspace}/invitations`). Demoting the last
+         *     owner is 409 `last_owner`.
          */
         put: operations["putWorkspaceMember"];
         post?: never;
@@ -1280,6 +1486,87 @@ export interface components {
             /** @description Optional primary domain, such as contoso.onmicrosoft.com; empty or null means none. */
             domain?: string | null;
         };
+        /**
+         * @description `read`: every GET and HEAD; `write`: everything that changes state.
+         * @enum {string}
+         */
+        TokenScope: "read" | "write";
+        ApiToken: {
+            id: components["schemas"]["Id"];
+            name: string;
+            /**
+             * @description The first characters of the token, to tell tokens apart; null for tokens issued before prefixes were kept.
+             * @example ta_Xy3kQ
+             */
+            prefix: string | null;
+            scopes: components["schemas"]["TokenScope"][];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Written at most once a minute per token.
+             */
+            last_used_at: string | null;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** @description This is the token the request came with. */
+            current: boolean;
+        };
+        ApiTokenList: {
+            data: components["schemas"]["ApiToken"][];
+        };
+        CreatedApiToken: components["schemas"]["ApiToken"] & {
+            /** @description The secret, shown in this answer only. */
+            token: string;
+        };
+        CreateTokenRequest: {
+            name: string;
+            /**
+             * @description A duration such as `12h` or `720h`; default 720h, at most 8784h.
+             * @example 720h
+             */
+            ttl?: string;
+            scopes?: components["schemas"]["TokenScope"][];
+        };
+        Invitation: {
+            id: components["schemas"]["Id"];
+            workspace_id: components["schemas"]["Id"];
+            email: string;
+            role: components["schemas"]["Role"];
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "revoked" | "expired";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        InvitationList: {
+            data: components["schemas"]["Invitation"][];
+        };
+        ReceivedInvitation: components["schemas"]["Invitation"] & {
+            workspace_name: string;
+            /** @description The name of who invited (null once that user is gone). */
+            invited_by: string | null;
+        };
+        ReceivedInvitationList: {
+            data: components["schemas"]["ReceivedInvitation"][];
+        };
+        CreateInvitationRequest: {
+            /** @description The address to invite (stored in lower case). */
+            email: string;
+            role: components["schemas"]["Role"];
+        };
+        WorkspaceMember: {
+            user_id: components["schemas"]["Id"];
+            email: string;
+            name: string;
+            role: components["schemas"]["Role"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        WorkspaceMemberList: {
+            data: components["schemas"]["WorkspaceMember"][];
+        };
         MemberRequest: {
             role: components["schemas"]["Role"];
         };
@@ -1906,7 +2193,10 @@ export interface components {
         };
         /**
          * @description The caller is a member and entitled, but lacks a capability: `capability_missing` names it
-         *     in `capability`; `forbidden` is a refusal without a single capability to name.
+         *     in `capability`; `forbidden` is a refusal without a single capability to name;
+         *     `scope_missing`: the API token lacks the scope the operation needs (`read` for GET and
+         *     HEAD, `write` for everything else), decided before the path's resource is looked at;
+         *     `invitation_required`: only a platform admin adds a user to a workspace directly.
          */
         Forbidden: {
             headers: {
@@ -1917,7 +2207,7 @@ export interface components {
                     /** @constant */
                     status?: 403;
                     /** @enum {unknown} */
-                    code?: "capability_missing" | "forbidden";
+                    code?: "capability_missing" | "forbidden" | "scope_missing" | "invitation_required";
                 };
             };
         };
@@ -1940,8 +2230,9 @@ export interface components {
             };
         };
         /**
-         * @description A unique value is already taken (`conflict`, with the field in `errors[]`), or the change
-         *     would leave the workspace without an owner (`last_owner`).
+         * @description A unique value is already taken (`conflict`, with the field in `errors[]`), the change
+         *     would leave the workspace without an owner (`last_owner`), or an invited address belongs
+         *     to a member already (`already_member`).
          */
         Conflict: {
             headers: {
@@ -1952,7 +2243,7 @@ export interface components {
                     /** @constant */
                     status?: 409;
                     /** @enum {unknown} */
-                    code?: "conflict" | "last_owner";
+                    code?: "conflict" | "last_owner" | "already_member";
                 };
             };
         };
@@ -2036,6 +2327,10 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The API token id (from `GET /api/v1/me/tokens`). Not a positive integer → 400. */
+        TokenIdPath: components["schemas"]["Id"];
+        /** @description The invitation id. Not a positive integer → 400. */
+        InvitationIdPath: components["schemas"]["Id"];
         /** @description The backup schedule id. Not a positive integer → 400. */
         BackupScheduleIdPath: components["schemas"]["Id"];
         /** @description The backup set id. Not a positive integer → 400. */
@@ -2264,6 +2559,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2286,6 +2582,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2316,6 +2613,165 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listMyTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's tokens. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createMyToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The new token, with its secret (shown once). */
+            201: {
+                headers: {
+                    /** @description `no-store`: the answer holds a secret. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeMyToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API token id (from `GET /api/v1/me/tokens`). Not a positive integer → 400. */
+                id: components["parameters"]["TokenIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token no longer signs in. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listMyInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's pending invitations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceivedInvitationList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    acceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's membership of the workspace. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    declineInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation is declined. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listWorkspaces: {
         parameters: {
             query?: never;
@@ -2335,6 +2791,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2433,6 +2890,128 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWorkspaceMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace's members. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceMemberList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending invitations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description The invitation. */
+            201: {
+                headers: {
+                    /** @description The workspace's invitations. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation can no longer be accepted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2593,6 +3172,7 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2658,6 +3238,7 @@ export interface operations {
             304: components["responses"]["NotModifiedPage"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2714,6 +3295,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2776,6 +3358,7 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3017,6 +3600,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3039,6 +3623,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3065,6 +3650,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
