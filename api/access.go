@@ -41,6 +41,9 @@ type access struct {
 	kind       accessKind
 	capability string
 	starts     string // the run type a start route creates runs of
+	// scope is what the caller's token must hold: read for GET and HEAD, write for everything
+	// else; none on routes without a token. Set by route, from the method.
+	scope tenancy.Scope
 }
 
 func public() access                    { return access{kind: accessPublic} }
@@ -69,6 +72,9 @@ func (s *Server) route(method, path string, h echo.HandlerFunc, a access) {
 	if a.kind == 0 || ((a.kind == accessTenant || a.kind == accessWorkspace) && a.capability == "") {
 		panic("route " + method + " " + path + ": no access declared")
 	}
+	if a.kind != accessPublic && a.kind != accessGone {
+		a.scope = scopeOf(method)
+	}
 	s.access[method+" "+path] = a
 	var chain []echo.MiddlewareFunc
 	switch a.kind {
@@ -76,13 +82,13 @@ func (s *Server) route(method, path string, h echo.HandlerFunc, a access) {
 	case accessGone:
 		h = func(echo.Context) error { return ErrNotFound }
 	case accessSignedIn:
-		chain = append(chain, s.authenticate)
+		chain = append(chain, s.authenticate, requireScope(a.scope))
 	case accessTenant:
-		chain = append(chain, s.authenticate, s.loadTenant(a.capability))
+		chain = append(chain, s.authenticate, requireScope(a.scope), s.loadTenant(a.capability))
 	case accessWorkspace:
-		chain = append(chain, s.authenticate, s.loadWorkspace(a.capability))
+		chain = append(chain, s.authenticate, requireScope(a.scope), s.loadWorkspace(a.capability))
 	case accessRun:
-		chain = append(chain, s.authenticate, s.loadRun)
+		chain = append(chain, s.authenticate, requireScope(a.scope), s.loadRun)
 	case accessStream:
 		chain = append(chain, s.authenticateStream)
 	}
@@ -92,6 +98,31 @@ func (s *Server) route(method, path string, h echo.HandlerFunc, a access) {
 		s.access[http.MethodHead+" "+path] = a
 		s.e.Add(http.MethodHead, path, h, chain...)
 	}
+}
+
+// scopeOf is the token scope a method needs: reading for GET and HEAD, writing for the rest.
+func scopeOf(method string) tenancy.Scope {
+	if method == http.MethodGet || method == http.MethodHead {
+		return tenancy.ScopeRead
+	}
+	return tenancy.ScopeWrite
+}
+
+// requireScope refuses a token without the route's scope with 403 scope_missing, before the
+// route's resource is resolved: the answer is the same whatever the path names.
+func requireScope(scope tenancy.Scope) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !principal(c).HasScope(scope) {
+				return scopeMissing(scope)
+			}
+			return next(c)
+		}
+	}
+}
+
+func scopeMissing(scope tenancy.Scope) *Problem {
+	return NewProblem(http.StatusForbidden, "scope_missing", "The API token lacks the scope "+string(scope)+".")
 }
 
 // Context keys.

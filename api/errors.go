@@ -91,6 +91,13 @@ func domainProblem(err error) *Problem {
 		return NewProblem(http.StatusConflict, "no_previous_run", "The backup schedule has no finished run to retry.")
 	case errors.Is(err, tenancy.ErrLastOwner):
 		return NewProblem(http.StatusConflict, "last_owner", "The last owner of a workspace cannot be removed or demoted.")
+	case errors.Is(err, tenancy.ErrInvitationRequired):
+		return NewProblem(http.StatusForbidden, "invitation_required",
+			"Only members' roles can be changed here; invite someone new with POST /api/v1/workspaces/{workspace}/invitations.")
+	case errors.Is(err, tenancy.ErrAlreadyMember):
+		p := NewProblem(http.StatusConflict, "already_member", "The address belongs to a member of the workspace already.")
+		p.Errors = []FieldError{{Field: "email", Message: "is a member already"}}
+		return p
 	case errors.Is(err, tenancy.ErrNotWorkspaceMember):
 		p := Unprocessable("A tenant membership can be granted only to a member of the tenant's workspace.",
 			FieldError{Field: "user_id", Message: "is not a member of the workspace"})

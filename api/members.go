@@ -43,7 +43,13 @@ func (s *Server) putWorkspaceMember(c echo.Context) error {
 		return err
 	}
 	w := c.Get(ctxWorkspace).(tenancy.Workspace)
-	m, err := s.tenancy.SetWorkspaceMember(c.Request().Context(), w.ID, userID, role)
+	// Platform admins add members directly; everyone else changes the roles of members, and
+	// brings new ones in by invitation (POST /workspaces/{workspace}/invitations).
+	set := s.tenancy.ChangeWorkspaceMemberRole
+	if principal(c).User.IsPlatformAdmin {
+		set = s.tenancy.SetWorkspaceMember
+	}
+	m, err := set(c.Request().Context(), w.ID, userID, role)
 	if err != nil {
 		return err
 	}
@@ -103,7 +109,8 @@ func (s *Server) reloadAuthz(c echo.Context) {
 	}
 }
 
-// findUser looks a user up by email, for owners (of any workspace) and platform admins.
+// findUser looks a user up by email: platform admins find anyone; owners only the members of
+// the workspaces they own (anyone else is simply not found); other callers get 403.
 func (s *Server) findUser(c echo.Context) error {
 	ctx := c.Request().Context()
 	p := principal(c)
@@ -129,8 +136,14 @@ func (s *Server) findUser(c echo.Context) error {
 	if email == "" {
 		return BadRequest("invalid_parameter", "A query parameter is invalid.", FieldError{Field: "email", Message: "is required"})
 	}
-	u, err := s.tenancy.UserByEmail(ctx, email)
-	if err != nil && err != tenancy.ErrNotFound && !isNotFound(err) {
+	var u tenancy.User
+	var err error
+	if p.User.IsPlatformAdmin {
+		u, err = s.tenancy.UserByEmail(ctx, email)
+	} else {
+		u, err = s.tenancy.UserAmongOwnedWorkspaces(ctx, p.User.ID, email)
+	}
+	if err != nil && !isNotFound(err) {
 		return err
 	}
 	out := []userJSON{}

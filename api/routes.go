@@ -21,11 +21,21 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, v1+"/auth/logout", s.logout, signedIn())
 	s.route(http.MethodGet, v1+"/me", s.me, signedIn())
 	s.route(http.MethodGet, v1+"/users", s.findUser, signedIn())
+	s.route(http.MethodGet, v1+"/me/tokens", s.listMyTokens, signedIn())
+	s.route(http.MethodPost, v1+"/me/tokens", s.createMyToken, signedIn())
+	s.route(http.MethodDelete, v1+"/me/tokens/:id", s.revokeMyToken, signedIn())
+	s.route(http.MethodGet, v1+"/me/invitations", s.listMyInvitations, signedIn())
+	s.route(http.MethodPost, v1+"/me/invitations/:id/accept", s.acceptInvitation, signedIn())
+	s.route(http.MethodPost, v1+"/me/invitations/:id/decline", s.declineInvitation, signedIn())
 
 	s.route(http.MethodGet, v1+"/workspaces", s.listWorkspaces, signedIn())
 	s.route(http.MethodPost, v1+"/workspaces", s.createWorkspace, signedIn())
 	s.route(http.MethodGet, v1+"/workspaces/:workspace/tenants", s.listTenants, onWorkspace("workspace.view"))
 	s.route(http.MethodPost, v1+"/workspaces/:workspace/tenants", s.createTenant, onWorkspace("workspace.tenants.manage"))
+	s.route(http.MethodGet, v1+"/workspaces/:workspace/members", s.listWorkspaceMembers, onWorkspace("workspace.members.manage"))
+	s.route(http.MethodGet, v1+"/workspaces/:workspace/invitations", s.listInvitations, onWorkspace("workspace.members.manage"))
+	s.route(http.MethodPost, v1+"/workspaces/:workspace/invitations", s.createInvitation, onWorkspace("workspace.members.manage"))
+	s.route(http.MethodDelete, v1+"/workspaces/:workspace/invitations/:id", s.revokeInvitation, onWorkspace("workspace.members.manage"))
 	s.route(http.MethodPut, v1+"/workspaces/:workspace/members/:user_id", s.putWorkspaceMember, onWorkspace("workspace.members.manage"))
 	s.route(http.MethodDelete, v1+"/workspaces/:workspace/members/:user_id", s.deleteWorkspaceMember, onWorkspace("workspace.members.manage"))
 	s.route(http.MethodPut, v1+"/tenants/:tenant/members/:user_id", s.putTenantMember, onTenant("tenant.members.manage"))
@@ -111,6 +121,12 @@ func (s *Server) StartRoutes() map[string]map[string]string {
 		out[a.starts][route] = a.capability
 	}
 	return out
+}
+
+// DeclaredScope is the token scope a route needs ("read", "write", or "" for routes that take no
+// token), for the scope test.
+func (s *Server) DeclaredScope(method, path string) string {
+	return string(s.access[method+" "+path].scope)
 }
 
 // DeclaredAccess reports whether a route declared its access, for the route guard test.

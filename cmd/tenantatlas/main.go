@@ -36,8 +36,14 @@ commands:
                               delete backup sets retired longer ago than --older-than, as System purge runs
   users create --email E --name N [--platform-admin] [--password-stdin]
                               create a user (the password is stdin's first line)
-  tokens create --email E [--name N] [--ttl 720h]
+  users add-member --email E --workspace ID --role R
+                              add a user to a workspace directly (as a platform admin may; in
+                              the API everyone else invites)
+  tokens create --email E [--name N] [--ttl 720h] [--scopes read,write]
                               issue an API token (0 never expires); prints only the token
+  tokens list --email E       a user's tokens that still sign in (never their secrets)
+  tokens revoke --email E --id N
+                              revoke a token, at once on every API process
 
 Configuration comes from the environment; see README.md.`
 

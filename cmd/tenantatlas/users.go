@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/tenantatlas/operations/pkg/database"
@@ -14,8 +15,11 @@ import (
 )
 
 func usersCmd(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "add-member" {
+		return usersAddMember(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("%w: users takes a subcommand: create", errUsage)
+		return fmt.Errorf("%w: users takes a subcommand: create, add-member", errUsage)
 	}
 	fs := flag.NewFlagSet("users create", flag.ContinueOnError)
 	email := fs.String("email", "", "the user's email address (required)")
@@ -74,4 +78,34 @@ func readPasswordLine(r io.Reader) (string, error) {
 		return "", errors.New("--password-stdin: the first line of stdin is empty")
 	}
 	return line, nil
+}
+
+// usersAddMember adds a user to a workspace with a role directly, without an invitation: what a
+// platform admin may do, for operators with access to the database.
+func usersAddMember(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("users add-member", flag.ContinueOnError)
+	email := fs.String("email", "", "the user's email address (required)")
+	workspace := fs.String("workspace", "", "the workspace id (required)")
+	role := fs.String("role", "", "owner, manager, operator or readonly (required)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: users add-member: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	wsID, err := strconv.ParseInt(*workspace, 10, 64)
+	if *email == "" || err != nil || wsID < 1 || !tenancy.Role(*role).Valid() {
+		return fmt.Errorf("%w: users add-member needs --email, a positive --workspace and --role owner|manager|operator|readonly", errUsage)
+	}
+	svc, u, closeDB, err := tokenUser(ctx, e, "users add-member", *email)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	m, err := svc.SetWorkspaceMember(ctx, wsID, u.ID, tenancy.Role(*role))
+	if err != nil {
+		return fmt.Errorf("users add-member: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "%s is %s of workspace %d\n", u.Email, m.Role, m.WorkspaceID)
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/tenantatlas/operations/pkg/database"
 )
 
 // Authenticator defaults.
@@ -34,6 +36,8 @@ type Principal struct {
 	TokenHash string
 	// Session: the token is a sign-in's (named SessionTokenName), not an API token.
 	Session bool
+	// Scopes are what the token may do (see Scope); the user's roles still decide where.
+	Scopes []Scope
 }
 
 // SessionTokenName is the name of the tokens that sign-ins issue.
@@ -130,6 +134,7 @@ type tokenRow struct {
 	ExpiresAt       *time.Time
 	RevokedAt       *time.Time
 	LastUsedAt      *time.Time
+	Scopes          database.StringArray
 	UserID          int64
 	Email           string
 	Name            string
@@ -141,7 +146,7 @@ type tokenRow struct {
 // load verifies a token against the database and caches it.
 func (a *Authenticator) load(ctx context.Context, hash string, now time.Time, gen uint64) (Principal, error) {
 	var row tokenRow
-	res := a.db.WithContext(ctx).Raw(`SELECT t.id AS token_id, t.name AS token_name, t.expires_at, t.revoked_at, t.last_used_at,
+	res := a.db.WithContext(ctx).Raw(`SELECT t.id AS token_id, t.name AS token_name, t.expires_at, t.revoked_at, t.last_used_at, t.scopes,
 			u.id AS user_id, u.email, u.name, u.is_platform_admin, u.created_at AS user_created_at, u.updated_at AS user_updated_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ?`, hash).Scan(&row)
@@ -162,6 +167,7 @@ func (a *Authenticator) load(ctx context.Context, hash string, now time.Time, ge
 		TokenID:   row.TokenID,
 		TokenHash: hash,
 		Session:   row.TokenName == SessionTokenName,
+		Scopes:    scopesOf(row.Scopes),
 	}
 	touchedAt := time.Time{}
 	if row.LastUsedAt != nil {

@@ -26,6 +26,11 @@ const (
 	// ErrSignInFailed: Authenticate refused the email and password. Every such error is also an
 	// ErrInvalidCredentials; this one tells a failed sign-in from a bad token.
 	ErrSignInFailed Error = "wrong email or password"
+	// ErrInvitationRequired: a user who is not a member of a workspace can join it only by
+	// accepting an invitation (platform admins add members directly).
+	ErrInvitationRequired Error = "joining a workspace takes an invitation"
+	// ErrAlreadyMember: the invited address belongs to a member of the workspace already.
+	ErrAlreadyMember Error = "already a member of the workspace"
 	// ErrForbidden: the acting user may not do this (e.g. create a workspace without being a
 	// platform admin).
 	ErrForbidden Error = "forbidden"

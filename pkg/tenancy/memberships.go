@@ -26,9 +26,21 @@ func countOwners(tx *gorm.DB, workspaceID int64) (int64, error) {
 	return n, nil
 }
 
-// SetWorkspaceMember gives a user a role in a workspace, adding or changing the membership.
+// SetWorkspaceMember gives a user a role in a workspace, adding or changing the membership:
+// direct adding, for platform admins and the CLI (everyone else invites, see Invite).
 // Demoting the last owner is ErrLastOwner; a missing workspace or user is ErrNotFound.
 func (s *Service) SetWorkspaceMember(ctx context.Context, workspaceID, userID int64, role Role) (WorkspaceMembership, error) {
+	return s.setWorkspaceMember(ctx, workspaceID, userID, role, true)
+}
+
+// ChangeWorkspaceMemberRole changes the role of a member of a workspace. A user who is not a
+// member (or does not exist: the two are not told apart) is ErrInvitationRequired; demoting the
+// last owner is ErrLastOwner.
+func (s *Service) ChangeWorkspaceMemberRole(ctx context.Context, workspaceID, userID int64, role Role) (WorkspaceMembership, error) {
+	return s.setWorkspaceMember(ctx, workspaceID, userID, role, false)
+}
+
+func (s *Service) setWorkspaceMember(ctx context.Context, workspaceID, userID int64, role Role, mayAdd bool) (WorkspaceMembership, error) {
 	if err := validateRole(role); err != nil {
 		return WorkspaceMembership{}, fmt.Errorf("set workspace member: %w", err)
 	}
@@ -38,11 +50,15 @@ func (s *Service) SetWorkspaceMember(ctx context.Context, workspaceID, userID in
 		if _, err := lockWorkspace(tx, workspaceID); err != nil {
 			return err
 		}
-		if err := userExists(tx, userID); err != nil {
-			return err
+		if mayAdd {
+			if err := userExists(tx, userID); err != nil {
+				return err
+			}
 		}
 		err := tx.Where("workspace_id = ? AND user_id = ?", workspaceID, userID).Take(&m).Error
 		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound) && !mayAdd:
+			return ErrInvitationRequired
 		case errors.Is(err, gorm.ErrRecordNotFound):
 			m = WorkspaceMembership{WorkspaceID: workspaceID, UserID: userID, Role: role, CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&m).Error; err != nil {

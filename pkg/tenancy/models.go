@@ -1,7 +1,11 @@
 // Package tenancy holds workspaces, tenants, users, their memberships and API tokens.
 package tenancy
 
-import "time"
+import (
+	"time"
+
+	"github.com/tenantatlas/operations/pkg/database"
+)
 
 // Role is a membership role. Roles nest: owner ⊃ manager ⊃ operator ⊃ readonly.
 type Role string
@@ -90,14 +94,17 @@ type TenantMembership struct {
 
 // APIToken is a bearer token; only its hash is stored.
 type APIToken struct {
-	ID         int64      `gorm:"primaryKey" json:"id"`
-	UserID     int64      `json:"user_id"`
-	Name       string     `json:"name"`
-	TokenHash  string     `json:"-"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-	ExpiresAt  *time.Time `json:"expires_at"`
-	RevokedAt  *time.Time `json:"revoked_at"`
-	CreatedAt  time.Time  `json:"created_at"`
+	ID        int64  `gorm:"primaryKey" json:"id"`
+	UserID    int64  `json:"user_id"`
+	Name      string `json:"name"`
+	TokenHash string `json:"-"`
+	// TokenPrefix is the start of the plaintext (nil for tokens issued before it was recorded).
+	TokenPrefix *string              `json:"token_prefix"`
+	Scopes      database.StringArray `json:"scopes"`
+	LastUsedAt  *time.Time           `json:"last_used_at"`
+	ExpiresAt   *time.Time           `json:"expires_at"`
+	RevokedAt   *time.Time           `json:"revoked_at"`
+	CreatedAt   time.Time            `json:"created_at"`
 }
 
 // Table names, spelled out rather than left to GORM's naming strategy.

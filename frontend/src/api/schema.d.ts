@@ -35,8 +35,7 @@ export interface paths {
         /**
          * Readiness
          * @description 200 when the database answers and its schema is at the newest migration this build
-         *     carries; 503 otherwise (`database_unavailable` with `Retry-After`, `schema_unknown`,
-         *     `schema_not_current`).
+         *     carries; 503 otherwise (`database_unreachable`, `schema_unknown`, `schema_not_current`).
          */
         get: operations["readyz"];
         put?: never;
@@ -56,9 +55,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description The server's own registry in the Prometheus text exposition format. With
-         *     `TENANTATLAS_METRICS_TOKEN` set it needs `Authorization: Bearer <that token>` (else 401);
-         *     with `TENANTATLAS_METRICS_LISTEN` set it is served only on that address (404 here).
+         * @description The server's own registry in the Prometheus text exposition format.
          */
         get: operations["metrics"];
         put?: never;
@@ -83,15 +80,6 @@ export interface paths {
          * @description Exchanges an email and password for a session token (`ta_…`), valid for the configured
          *     session lifetime. A wrong email or password answers 401 `invalid_credentials` (the same
          *     for both). A missing email or password is 422.
-         *
-         *     Sign-in is throttled: failed attempts are counted per account (the email, whether or not
-         *     a user has it) and per client address, on every API process alike. Past a few failures
-         *     (5 per account, 20 per address by default) each further attempt locks the account or
-         *     address for a delay that doubles from 1 s (up to 15 min); an attempt while locked answers
-         *     429 `signin_throttled` with `Retry-After` and is not checked, even with the right
-         *     password. A successful sign-in forgets the account's failures. At most a few password
-         *     checks run at once (their memory is bounded); when all are busy for 2 s the answer is
-         *     429 `signin_busy` with `Retry-After: 1`.
          */
         post: operations["login"];
         delete?: never;
@@ -154,13 +142,138 @@ export interface paths {
         };
         /**
          * Look a user up by email
-         * @description For platform admins and owners of any workspace (others get 403 naming
-         *     `workspace.users.view`). The match is exact and case-insensitive; the result is a list of
-         *     zero or one user. `email` is required and is the only parameter accepted.
+         * @description Platform admins find any user. An owner of a workspace finds only the members of the
+         *     workspaces they own: anyone else is simply not in the result, whether or not they have an
+         *     account. Everyone else gets 403 naming `workspace.users.view`. New members join by
+         *     invitation (`POST /api/v1/workspaces/{workspace}/invitations`), which needs no lookup. The
+         *     match is exact and case-insensitive; the result is a list of zero or one user. `email` is
+         *     required and is the only parameter accepted.
          */
         get: operations["findUsers"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's API tokens
+         * @description The caller's tokens that still sign in (neither revoked nor expired), sign-in tokens
+         *     included, newest first, at most 200. Never their secrets: `prefix` is the start of each
+         *     (null for tokens issued before prefixes were kept), `current` marks the token of this
+         *     request. `last_used_at` is written at most once a minute per token.
+         */
+        get: operations["listMyTokens"];
+        put?: never;
+        /**
+         * Create an API token for the caller
+         * @description Issues a token with the scopes asked for (`read`, `write`; both when `scopes` is left out)
+         *     and the lifetime `ttl` (a duration such as `12h` or `720h`; default 720h, at most 8784h).
+         *     The secret is in this answer only (`token`); it is stored as a hash. Needs a token with
+         *     the `write` scope, so a read-only token cannot make itself a stronger one.
+         */
+        post: operations["createMyToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API token id (from `GET /api/v1/me/tokens`). Not a positive integer → 400. */
+                id: components["parameters"]["TokenIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of the caller's tokens
+         * @description Revoked at once on every API process (the revocation is announced to all of them). A
+         *     token of another user is 404; revoking a revoked token again is 204.
+         */
+        delete: operations["revokeMyToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invitations to the caller's email address
+         * @description Pending, unexpired invitations to join a workspace, newest first.
+         */
+        get: operations["listMyInvitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation
+         * @description Makes the caller a member of the invitation's workspace with its role (a member already
+         *     keeps their role). Anything but a pending, unexpired invitation to the caller's own email
+         *     address is 404.
+         */
+        post: operations["acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline an invitation
+         * @description As accepting, anything but a pending invitation to the caller's address is 404.
+         */
+        post: operations["declineInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -219,6 +332,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The members of a workspace
+         * @description Needs `workspace.members.manage`. By email.
+         */
+        get: operations["listWorkspaceMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A workspace's pending invitations
+         * @description Needs `workspace.members.manage`. Pending, unexpired invitations, newest first.
+         */
+        get: operations["listInvitations"];
+        put?: never;
+        /**
+         * Invite an email address to the workspace
+         * @description Needs `workspace.members.manage`. Whoever signs in with the address sees the invitation
+         *     (`GET /api/v1/me/invitations`) and accepts or declines it within 7 days. The answer is the
+         *     same whether or not a user with the address exists. An address with a pending invitation
+         *     to the workspace is 409 `conflict`; one that belongs to a member is 409 `already_member`.
+         */
+        post: operations["createInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a pending invitation
+         * @description Needs `workspace.members.manage`. One that is no longer pending is 404.
+         */
+        delete: operations["revokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/members/{user_id}": {
         parameters: {
             query?: never;
@@ -233,9 +424,12 @@ export interface paths {
         };
         get?: never;
         /**
-         * Add a workspace member or change its role
-         * @description Needs `workspace.members.manage`. An unknown user is 404. Demoting the last owner is 409
-         *     `last_owner`.
+         * Change a workspace member's role (platform admins also add members)
+         * @description Needs `workspace.members.manage`. Changes the role of a member. Only a platform admin adds
+         *     a user who is not a member yet (an unknown user is then 404); anyone else gets 403
+         *     `invitation_required` for a user who is not a member, whether or not the user exists, and
+         *     invites instead (`POST /api/v1/workspaces/{workspace}/invitations`). Demoting the last
+         *     owner is 409 `last_owner`.
          */
         put: operations["putWorkspaceMember"];
         post?: never;
@@ -345,77 +539,6 @@ export interface paths {
         get: operations["countOperationRuns"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/operation-runs/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Live run changes, as server-sent events
-         * @description A `text/event-stream` of the changes (created, started, progress, completed,
-         *     cancel_requested) of the runs the caller may view and the filters select. It takes the run
-         *     list's filters (`limit` and `cursor` aside); a run is sent when it matches them as it is
-         *     after the change. Whether the caller may view a run is judged like
-         *     `GET /api/v1/operation-runs/{id}`, at the moment each event is sent: a removed membership
-         *     stops the events of its tenant at once, and a run the caller may not view never produces
-         *     an event, not even an id.
-         *
-         *     Authenticate with `Authorization: Bearer …`, or — for a browser's `EventSource`, which
-         *     cannot send headers — with a `ticket` from `POST /api/v1/operation-runs/events/tickets`
-         *     (single use, valid 60 s), so that no token goes into a URL. The stream ends when its token
-         *     is revoked or expires.
-         *
-         *     The stream starts with a `retry:` hint (milliseconds). Events:
-         *
-         *     - `event: run`, `id:` the event number, `data:` `{"change": …, "run": …}` with the run as
-         *       `GET /api/v1/operation-runs/{id}` renders it (`OperationRunEvent`). Numbers grow in commit
-         *       order across every API process on the database.
-         *     - `event: ready`, `id:` the position the stream is at, `data: {}`: sent once, after any
-         *       missed events, when the stream is live.
-         *     - `event: resync`, `data: {"reason": "expired" | "unknown_position"}`: the events after
-         *       the requested position were pruned (they are kept for
-         *       `TENANTATLAS_RUN_EVENT_RETENTION`, 24 h by default) or the position was never given out;
-         *       read the runs again, the stream goes on live.
-         *     - `: heartbeat` comments every 15 s.
-         *
-         *     To resume, send `Last-Event-ID` (EventSource does on its own when it reconnects) or
-         *     `last_event_id`: every event after it that the caller may view comes first, in order,
-         *     without loss within the retention window.
-         */
-        get: operations["streamOperationRunEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/operation-runs/events/tickets": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * A ticket that opens one event stream
-         * @description Trades the caller's token for a ticket that opens `GET /api/v1/operation-runs/events` once,
-         *     within 60 seconds (`?ticket=…`), for clients that cannot send an Authorization header. It
-         *     speaks for the token it was obtained with and is refused once that token is revoked. Only
-         *     its hash is stored. Takes no body.
-         */
-        post: operations["createOperationRunEventsTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1363,6 +1486,87 @@ export interface components {
             /** @description Optional primary domain, such as contoso.onmicrosoft.com; empty or null means none. */
             domain?: string | null;
         };
+        /**
+         * @description `read`: every GET and HEAD; `write`: everything that changes state.
+         * @enum {string}
+         */
+        TokenScope: "read" | "write";
+        ApiToken: {
+            id: components["schemas"]["Id"];
+            name: string;
+            /**
+             * @description The first characters of the token, to tell tokens apart; null for tokens issued before prefixes were kept.
+             * @example ta_Xy3kQ
+             */
+            prefix: string | null;
+            scopes: components["schemas"]["TokenScope"][];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Written at most once a minute per token.
+             */
+            last_used_at: string | null;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** @description This is the token the request came with. */
+            current: boolean;
+        };
+        ApiTokenList: {
+            data: components["schemas"]["ApiToken"][];
+        };
+        CreatedApiToken: components["schemas"]["ApiToken"] & {
+            /** @description The secret, shown in this answer only. */
+            token: string;
+        };
+        CreateTokenRequest: {
+            name: string;
+            /**
+             * @description A duration such as `12h` or `720h`; default 720h, at most 8784h.
+             * @example 720h
+             */
+            ttl?: string;
+            scopes?: components["schemas"]["TokenScope"][];
+        };
+        Invitation: {
+            id: components["schemas"]["Id"];
+            workspace_id: components["schemas"]["Id"];
+            email: string;
+            role: components["schemas"]["Role"];
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "revoked" | "expired";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        InvitationList: {
+            data: components["schemas"]["Invitation"][];
+        };
+        ReceivedInvitation: components["schemas"]["Invitation"] & {
+            workspace_name: string;
+            /** @description The name of who invited (null once that user is gone). */
+            invited_by: string | null;
+        };
+        ReceivedInvitationList: {
+            data: components["schemas"]["ReceivedInvitation"][];
+        };
+        CreateInvitationRequest: {
+            /** @description The address to invite (stored in lower case). */
+            email: string;
+            role: components["schemas"]["Role"];
+        };
+        WorkspaceMember: {
+            user_id: components["schemas"]["Id"];
+            email: string;
+            name: string;
+            role: components["schemas"]["Role"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        WorkspaceMemberList: {
+            data: components["schemas"]["WorkspaceMember"][];
+        };
         MemberRequest: {
             role: components["schemas"]["Role"];
         };
@@ -1465,17 +1669,6 @@ export interface components {
              */
             duration_ms: number | null;
             links: components["schemas"]["RunLinks"];
-        };
-        /** @description The data of a `run` event of `GET /api/v1/operation-runs/events`. */
-        OperationRunEvent: {
-            /** @enum {string} */
-            change: "created" | "started" | "progress" | "completed" | "cancel_requested";
-            run: components["schemas"]["OperationRunDetail"];
-        };
-        StreamTicket: {
-            ticket: string;
-            /** Format: date-time */
-            expires_at: string;
         };
         /** @description A run with its context (and related links, when there are any). */
         OperationRunDetail: components["schemas"]["OperationRun"] & unknown;
@@ -1954,12 +2147,8 @@ export interface components {
          * @description Malformed request: invalid JSON (`malformed_json`), an unknown field (`unknown_field`), a
          *     wrong JSON type (`invalid_type`), an unreadable body (`unreadable_body`), an invalid or
          *     unknown path or query parameter (`invalid_parameter`), a query string that is not
-         *     properly encoded (`malformed_query`), an invalid request header (`invalid_header`), or a
-         *     JSON string that is not valid UTF-8, holds a NUL byte or is longer than 4096 bytes
-         *     (`invalid_string`). Query values, path values and stored headers (`Idempotency-Key`) are
-         *     refused the same way as `invalid_parameter` / `invalid_header`; a query value is at most
-         *     1024 bytes and one query parameter takes at most 50 values. `errors[]` names the fields,
-         *     parameters and headers.
+         *     properly encoded (`malformed_query`), or an invalid request header (`invalid_header`).
+         *     `errors[]` names the fields, parameters and headers.
          */
         BadRequest: {
             headers: {
@@ -1970,14 +2159,13 @@ export interface components {
                     /** @constant */
                     status?: 400;
                     /** @enum {unknown} */
-                    code?: "malformed_json" | "unknown_field" | "invalid_type" | "unreadable_body" | "invalid_parameter" | "malformed_query" | "invalid_header" | "invalid_string" | "bad_request";
+                    code?: "malformed_json" | "unknown_field" | "invalid_type" | "unreadable_body" | "invalid_parameter" | "malformed_query" | "invalid_header" | "bad_request";
                 };
             };
         };
         /** @description No valid bearer token (missing, malformed, unknown, expired or revoked). */
         Unauthorized: {
             headers: {
-                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                 [name: string]: unknown;
             };
             content: {
@@ -1992,7 +2180,6 @@ export interface components {
         /** @description The email or password is wrong (the answer does not say which). */
         InvalidCredentials: {
             headers: {
-                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                 [name: string]: unknown;
             };
             content: {
@@ -2005,47 +2192,11 @@ export interface components {
             };
         };
         /**
-         * @description The token has used up its request quota (`rate_limited`); `Retry-After` says when the next
-         *     request is allowed, and the RateLimit header fields describe the quota.
-         */
-        TooManyRequests: {
-            headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @constant */
-                    status?: 429;
-                    /** @constant */
-                    code?: "rate_limited";
-                };
-            };
-        };
-        /**
-         * @description Too many failed sign-ins for the account or from the client address
-         *     (`signin_throttled`), or every password check is busy (`signin_busy`). Nothing was
-         *     checked; try again after `Retry-After` seconds.
-         */
-        SignInThrottled: {
-            headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @constant */
-                    status?: 429;
-                    /** @enum {unknown} */
-                    code?: "signin_throttled" | "signin_busy";
-                };
-            };
-        };
-        /**
          * @description The caller is a member and entitled, but lacks a capability: `capability_missing` names it
-         *     in `capability`; `forbidden` is a refusal without a single capability to name.
+         *     in `capability`; `forbidden` is a refusal without a single capability to name;
+         *     `scope_missing`: the API token lacks the scope the operation needs (`read` for GET and
+         *     HEAD, `write` for everything else), decided before the path's resource is looked at;
+         *     `invitation_required`: only a platform admin adds a user to a workspace directly.
          */
         Forbidden: {
             headers: {
@@ -2056,7 +2207,7 @@ export interface components {
                     /** @constant */
                     status?: 403;
                     /** @enum {unknown} */
-                    code?: "capability_missing" | "forbidden";
+                    code?: "capability_missing" | "forbidden" | "scope_missing" | "invitation_required";
                 };
             };
         };
@@ -2079,8 +2230,9 @@ export interface components {
             };
         };
         /**
-         * @description A unique value is already taken (`conflict`, with the field in `errors[]`), or the change
-         *     would leave the workspace without an owner (`last_owner`).
+         * @description A unique value is already taken (`conflict`, with the field in `errors[]`), the change
+         *     would leave the workspace without an owner (`last_owner`), or an invited address belongs
+         *     to a member already (`already_member`).
          */
         Conflict: {
             headers: {
@@ -2091,7 +2243,7 @@ export interface components {
                     /** @constant */
                     status?: 409;
                     /** @enum {unknown} */
-                    code?: "conflict" | "last_owner";
+                    code?: "conflict" | "last_owner" | "already_member";
                 };
             };
         };
@@ -2142,14 +2294,12 @@ export interface components {
             };
         };
         /**
-         * @description Not ready: the database does not answer (`database_unavailable`, with `Retry-After`), its
-         *     schema version cannot be read (`schema_unknown`), or it is not at the version this build
-         *     needs (`schema_not_current`; run `tenantatlas migrate up`).
+         * @description Not ready: the database does not answer (`database_unreachable`), its schema version
+         *     cannot be read (`schema_unknown`), or it is not at the version this build needs
+         *     (`schema_not_current`; run `tenantatlas migrate up`).
          */
         ServiceUnavailable: {
             headers: {
-                /** @description Seconds to wait before asking again (sent with `database_unavailable`). */
-                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -2157,26 +2307,7 @@ export interface components {
                     /** @constant */
                     status?: 503;
                     /** @enum {unknown} */
-                    code?: "database_unavailable" | "schema_unknown" | "schema_not_current";
-                };
-            };
-        };
-        /**
-         * @description The database cannot be reached right now (`database_unavailable`): nothing was done; try
-         *     again after `Retry-After` seconds. The server recovers by itself once the database is back.
-         */
-        DatabaseUnavailable: {
-            headers: {
-                /** @description Seconds to wait before trying again. */
-                "Retry-After": number;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @constant */
-                    status?: 503;
-                    /** @constant */
-                    code?: "database_unavailable";
+                    code?: "database_unreachable" | "schema_unknown" | "schema_not_current";
                 };
             };
         };
@@ -2196,6 +2327,10 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The API token id (from `GET /api/v1/me/tokens`). Not a positive integer → 400. */
+        TokenIdPath: components["schemas"]["Id"];
+        /** @description The invitation id. Not a positive integer → 400. */
+        InvitationIdPath: components["schemas"]["Id"];
         /** @description The backup schedule id. Not a positive integer → 400. */
         BackupScheduleIdPath: components["schemas"]["Id"];
         /** @description The backup set id. Not a positive integer → 400. */
@@ -2299,23 +2434,6 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /**
-         * @description The Bearer challenge (RFC 6750): `Bearer realm="tenantatlas"`, with `error="invalid_token"`
-         *     when a token was sent but is malformed, unknown, expired or revoked.
-         */
-        WWWAuthenticate: string;
-        /** @description Seconds to wait before trying again. */
-        RetryAfter: string;
-        /**
-         * @description The token's quota (draft-ietf-httpapi-ratelimit-headers-10): `"token";q=<requests>;w=<seconds>`.
-         *     Sent on every authenticated response.
-         */
-        RateLimitPolicy: string;
-        /**
-         * @description The token's quota now: `"token";r=<requests left>;t=<seconds until the quota is whole>`.
-         *     Sent on every authenticated response.
-         */
-        RateLimit: string;
         /** @description The schedule, `/api/v1/tenants/{tenant}/backup-schedules/{id}`. */
         LocationBackupSchedule: string;
         /** @description A weak validator over the exact representation; send it back in `If-None-Match`. */
@@ -2392,8 +2510,6 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
         };
     };
     login: {
@@ -2423,9 +2539,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["SignInThrottled"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     logout: {
@@ -2445,9 +2559,8 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getMe: {
@@ -2469,9 +2582,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     findUsers: {
@@ -2498,9 +2610,166 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listMyTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's tokens. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createMyToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The new token, with its secret (shown once). */
+            201: {
+                headers: {
+                    /** @description `no-store`: the answer holds a secret. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeMyToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API token id (from `GET /api/v1/me/tokens`). Not a positive integer → 400. */
+                id: components["parameters"]["TokenIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token no longer signs in. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listMyInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's pending invitations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceivedInvitationList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    acceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's membership of the workspace. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    declineInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation is declined. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     listWorkspaces: {
@@ -2522,9 +2791,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createWorkspace: {
@@ -2557,9 +2825,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listTenants: {
@@ -2587,9 +2853,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createTenant: {
@@ -2626,9 +2890,129 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listWorkspaceMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace's members. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceMemberList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending invitations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description The invitation. */
+            201: {
+                headers: {
+                    /** @description The workspace's invitations. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace id. Not a positive integer → 400. */
+                workspace: components["parameters"]["WorkspacePath"];
+                /** @description The invitation id. Not a positive integer → 400. */
+                id: components["parameters"]["InvitationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation can no longer be accepted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     putWorkspaceMember: {
@@ -2666,9 +3050,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteWorkspaceMember: {
@@ -2697,9 +3079,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     putTenantMember: {
@@ -2736,9 +3116,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteTenantMember: {
@@ -2766,9 +3144,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listOperationTypes: {
@@ -2796,9 +3172,8 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listOperationRuns: {
@@ -2863,7 +3238,7 @@ export interface operations {
             304: components["responses"]["NotModifiedPage"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2920,100 +3295,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    streamOperationRunEvents: {
-        parameters: {
-            query?: {
-                /** @description Runs of this workspace. */
-                workspace_id?: components["parameters"]["RunWorkspaceId"];
-                /** @description Runs of this tenant. */
-                tenant_id?: components["parameters"]["RunTenantId"];
-                /**
-                 * @description Run type keys (repeatable; any of them). A key must look like a type key; a well-formed
-                 *     key the registry does not know simply matches what is stored, so old types stay findable.
-                 */
-                type?: components["parameters"]["RunType"];
-                /** @description Run statuses (repeatable; any of them). */
-                status?: components["parameters"]["RunStatus"];
-                /** @description Run outcomes (repeatable; any of them). */
-                outcome?: components["parameters"]["RunOutcome"];
-                /**
-                 * @description A tab of the run list: `all`; `active` (queued or running); `succeeded`; `partial`
-                 *     (partially succeeded); `failed`.
-                 */
-                tab?: components["parameters"]["RunTab"];
-                /** @description A user id (runs that user started), or `system` (runs without a user). */
-                initiator?: components["parameters"]["RunInitiator"];
-                /** @description Runs created at or after this instant (inclusive), RFC 3339. */
-                created_after?: components["parameters"]["RunCreatedAfter"];
-                /** @description Runs created before this instant (exclusive), RFC 3339. */
-                created_before?: components["parameters"]["RunCreatedBefore"];
-                /** @description The history of one backup schedule (runs whose `context.backup_schedule_id` is this number). */
-                backup_schedule_id?: components["parameters"]["RunBackupScheduleId"];
-                /** @description A stream ticket, instead of the Authorization header. */
-                ticket?: string;
-                /** @description Resume after this event (as the `Last-Event-ID` header). Not a whole number → 400. */
-                last_event_id?: string;
-            };
-            header?: {
-                /** @description Resume after this event. Not a whole number → 400. */
-                "Last-Event-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The stream; it stays open. */
-            200: {
-                headers: {
-                    /** @description `no-store`. */
-                    "Cache-Control": "no-store";
-                    /** @description `no`: a reverse proxy must pass events on as they come. */
-                    "X-Accel-Buffering": "no";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": string;
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            500: components["responses"]["InternalError"];
-            /** @description This server does not stream run events (`events_unavailable`); poll the list. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    createOperationRunEventsTicket: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ticket. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StreamTicket"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3048,7 +3330,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3077,9 +3358,8 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     startInventorySync: {
@@ -3116,9 +3396,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listInventoryItems: {
@@ -3168,9 +3446,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getInventoryKPIs: {
@@ -3204,9 +3480,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     startGroupSync: {
@@ -3243,9 +3517,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listGroups: {
@@ -3295,9 +3567,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listNotifications: {
@@ -3330,9 +3600,8 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     readAllNotifications: {
@@ -3354,9 +3623,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     readNotification: {
@@ -3382,10 +3650,9 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listDriftScopes: {
@@ -3419,9 +3686,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getDrift: {
@@ -3458,9 +3723,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     generateDrift: {
@@ -3498,9 +3761,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listFindings: {
@@ -3559,9 +3820,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     acknowledgeFindings: {
@@ -3597,9 +3856,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     acknowledgeFinding: {
@@ -3629,9 +3886,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listBackupSchedules: {
@@ -3677,9 +3932,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createBackupSchedule: {
@@ -3715,9 +3968,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getBackupSchedule: {
@@ -3753,9 +4004,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteBackupSchedule: {
@@ -3784,9 +4033,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["BackupConflict"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     updateBackupSchedule: {
@@ -3824,9 +4071,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     archiveBackupSchedule: {
@@ -3863,9 +4108,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     restoreBackupSchedule: {
@@ -3902,9 +4145,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     runBackupScheduleNow: {
@@ -3944,9 +4185,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     retryBackupSchedule: {
@@ -3986,9 +4225,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listBackupSets: {
@@ -4036,9 +4273,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getBackupSet: {
@@ -4074,9 +4309,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
         };
     };
 }
