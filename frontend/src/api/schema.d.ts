@@ -35,7 +35,8 @@ export interface paths {
         /**
          * Readiness
          * @description 200 when the database answers and its schema is at the newest migration this build
-         *     carries; 503 otherwise (`database_unreachable`, `schema_unknown`, `schema_not_current`).
+         *     carries; 503 otherwise (`database_unavailable` with `Retry-After`, `schema_unknown`,
+         *     `schema_not_current`).
          */
         get: operations["readyz"];
         put?: never;
@@ -55,7 +56,9 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description The server's own registry in the Prometheus text exposition format.
+         * @description The server's own registry in the Prometheus text exposition format. With
+         *     `TENANTATLAS_METRICS_TOKEN` set it needs `Authorization: Bearer <that token>` (else 401);
+         *     with `TENANTATLAS_METRICS_LISTEN` set it is served only on that address (404 here).
          */
         get: operations["metrics"];
         put?: never;
@@ -80,6 +83,15 @@ export interface paths {
          * @description Exchanges an email and password for a session token (`ta_…`), valid for the configured
          *     session lifetime. A wrong email or password answers 401 `invalid_credentials` (the same
          *     for both). A missing email or password is 422.
+         *
+         *     Sign-in is throttled: failed attempts are counted per account (the email, whether or not
+         *     a user has it) and per client address, on every API process alike. Past a few failures
+         *     (5 per account, 20 per address by default) each further attempt locks the account or
+         *     address for a delay that doubles from 1 s (up to 15 min); an attempt while locked answers
+         *     429 `signin_throttled` with `Retry-After` and is not checked, even with the right
+         *     password. A successful sign-in forgets the account's failures. At most a few password
+         *     checks run at once (their memory is bounded); when all are busy for 2 s the answer is
+         *     429 `signin_busy` with `Retry-After: 1`.
          */
         post: operations["login"];
         delete?: never;
@@ -545,6 +557,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operation-runs/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live run changes, as server-sent events
+         * @description A `text/event-stream` of the changes (created, started, progress, completed,
+         *     cancel_requested) of the runs the caller may view and the filters select. It takes the run
+         *     list's filters (`limit` and `cursor` aside); a run is sent when it matches them as it is
+         *     after the change. Whether the caller may view a run is judged like
+         *     `GET /api/v1/operation-runs/{id}`, at the moment each event is sent: a removed membership
+         *     stops the events of its tenant at once, and a run the caller may not view never produces
+         *     an event, not even an id.
+         *
+         *     Authenticate with `Authorization: Bearer …`, or — for a browser's `EventSource`, which
+         *     cannot send headers — with a `ticket` from `POST /api/v1/operation-runs/events/tickets`
+         *     (single use, valid 60 s), so that no token goes into a URL. The stream ends when its token
+         *     is revoked or expires.
+         *
+         *     The stream starts with a `retry:` hint (milliseconds). Events:
+         *
+         *     - `event: run`, `id:` the event number, `data:` `{"change": …, "run": …}` with the run as
+         *       `GET /api/v1/operation-runs/{id}` renders it (`OperationRunEvent`). Numbers grow in commit
+         *       order across every API process on the database.
+         *     - `event: ready`, `id:` the position the stream is at, `data: {}`: sent once, after any
+         *       missed events, when the stream is live.
+         *     - `event: resync`, `data: {"reason": "expired" | "unknown_position"}`: the events after
+         *       the requested position were pruned (they are kept for
+         *       `TENANTATLAS_RUN_EVENT_RETENTION`, 24 h by default) or the position was never given out;
+         *       read the runs again, the stream goes on live.
+         *     - `: heartbeat` comments every 15 s.
+         *
+         *     To resume, send `Last-Event-ID` (EventSource does on its own when it reconnects) or
+         *     `last_event_id`: every event after it that the caller may view comes first, in order,
+         *     without loss within the retention window.
+         */
+        get: operations["streamOperationRunEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operation-runs/events/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ticket that opens one event stream
+         * @description Trades the caller's token for a ticket that opens `GET /api/v1/operation-runs/events` once,
+         *     within 60 seconds (`?ticket=…`), for clients that cannot send an Authorization header. It
+         *     speaks for the token it was obtained with and is refused once that token is revoked. Only
+         *     its hash is stored. Takes no body.
+         */
+        post: operations["createOperationRunEventsTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operation-runs/{id}": {
         parameters: {
             query?: never;
@@ -562,6 +645,94 @@ export interface paths {
          *     entitled but lacks the capability the run's type requires (named in `capability`).
          */
         get: operations["getOperationRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operation-runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The run id. Not a positive integer → 400. */
+                id: components["parameters"]["RunIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a queued or running run
+         * @description Needs the capability that starting the run's type needs (the registry's; 404 when the
+         *     caller is not entitled to the run's scope, 403 naming the capability otherwise). No body.
+         *     A queued run completes at once: `completed` / `cancelled` with the failure `run.cancelled`
+         *     (200). A running run is asked to stop (202): `cancel_requested_at` and
+         *     `cancel_requested_by` are set, its job's context is cancelled, and its worker completes it
+         *     `cancelled` (`run.cancelled`, naming who cancelled it), keeping what it wrote so far.
+         *     Repeating a cancel changes nothing and answers like the first (200 once cancelled, 202
+         *     while the worker stops). Any other completed run is 409 `run.completed`; a run of a type
+         *     that takes no actions (or that the registry does not know) is 409 `run.not_actionable`.
+         *     Each cancel is recorded in the run's audit trail in the same transaction.
+         */
+        post: operations["cancelOperationRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operation-runs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The run id. Not a positive integer → 400. */
+                id: components["parameters"]["RunIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a completed run again
+         * @description Needs the capability that starting the run's type needs (404/403 as for cancel). No body.
+         *     For a completed run that `failed`, `partially_succeeded`, was `cancelled` or `blocked`:
+         *     starts a new run of the same type, scope and inputs, started by the caller, whose
+         *     `context` is the old run's with `retry_of` set to the old run's id (202). Identity rules
+         *     apply: when an identical run of a type whose active runs are reused (a sync, a drift
+         *     generation) is queued or running, that run is the answer (200) and nothing starts.
+         *     `Location` names the run either way. Any other run is 409 `run.not_retryable`; a type
+         *     that takes no actions, 409 `run.not_actionable`. The retry is recorded in the old run's
+         *     audit trail and the start in the new one's.
+         */
+        post: operations["retryOperationRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operation-runs/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The run id. Not a positive integer → 400. */
+                id: components["parameters"]["RunIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The run's audit trail
+         * @description Who started, cancelled or retried the run, when, and through which credential (`via`:
+         *     `session` for a sign-in, `token` for an API token, `system`; null when not recorded),
+         *     oldest first. The trail is append-only. Same visibility as `GET /operation-runs/{id}`.
+         */
+        get: operations["getOperationRunAudit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1668,7 +1839,67 @@ export interface components {
              * @description completed_at − started_at in milliseconds, when both are set.
              */
             duration_ms: number | null;
+            /**
+             * @description How far the run got, as its worker last reported it while running (at most once a
+             *     second): `processed` units of its work of `total` (null while the total is not known,
+             *     e.g. items of an inventory sync before Graph's last page). Null before the first report.
+             */
+            progress?: null | components["schemas"]["RunProgress"];
+            /**
+             * Format: date-time
+             * @description Only once someone asked the run to stop (see `POST /operation-runs/{id}/cancel`).
+             */
+            cancel_requested_at?: string;
+            cancel_requested_by?: components["schemas"]["Initiator"];
             links: components["schemas"]["RunLinks"];
+        };
+        /** @description The data of a `run` event of `GET /api/v1/operation-runs/events`. */
+        OperationRunEvent: {
+            /** @enum {string} */
+            change: "created" | "started" | "progress" | "completed" | "cancel_requested";
+            run: components["schemas"]["OperationRunDetail"];
+        };
+        StreamTicket: {
+            ticket: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        RunProgress: {
+            /** Format: int64 */
+            processed: number;
+            /** Format: int64 */
+            total: number | null;
+        };
+        RunAuditList: {
+            data: components["schemas"]["RunAuditEntry"][];
+        };
+        RunAuditEntry: {
+            id: components["schemas"]["Id"];
+            run_id: components["schemas"]["Id"];
+            /**
+             * @description `started`: the run was created; `cancel_requested`: a running run was asked to stop;
+             *     `cancelled`: a queued run was cancelled at once; `retried`: a retry of this run started
+             *     `related_run_id`.
+             * @enum {string}
+             */
+            action: "started" | "cancel_requested" | "cancelled" | "retried";
+            actor: {
+                /** @enum {string} */
+                kind: "user" | "system";
+                /** Format: int64 */
+                user_id: number | null;
+                name: string;
+                /** @enum {string|null} */
+                via: "session" | "token" | "system" | null;
+                /**
+                 * Format: int64
+                 * @description The id of the token (or sign-in) the request came with; never the token.
+                 */
+                token_id: number | null;
+            };
+            /** Format: int64 */
+            related_run_id: number | null;
+            created_at: components["schemas"]["Timestamp"];
         };
         /** @description A run with its context (and related links, when there are any). */
         OperationRunDetail: components["schemas"]["OperationRun"] & unknown;
@@ -2147,8 +2378,12 @@ export interface components {
          * @description Malformed request: invalid JSON (`malformed_json`), an unknown field (`unknown_field`), a
          *     wrong JSON type (`invalid_type`), an unreadable body (`unreadable_body`), an invalid or
          *     unknown path or query parameter (`invalid_parameter`), a query string that is not
-         *     properly encoded (`malformed_query`), or an invalid request header (`invalid_header`).
-         *     `errors[]` names the fields, parameters and headers.
+         *     properly encoded (`malformed_query`), an invalid request header (`invalid_header`), or a
+         *     JSON string that is not valid UTF-8, holds a NUL byte or is longer than 4096 bytes
+         *     (`invalid_string`). Query values, path values and stored headers (`Idempotency-Key`) are
+         *     refused the same way as `invalid_parameter` / `invalid_header`; a query value is at most
+         *     1024 bytes and one query parameter takes at most 50 values. `errors[]` names the fields,
+         *     parameters and headers.
          */
         BadRequest: {
             headers: {
@@ -2159,13 +2394,14 @@ export interface components {
                     /** @constant */
                     status?: 400;
                     /** @enum {unknown} */
-                    code?: "malformed_json" | "unknown_field" | "invalid_type" | "unreadable_body" | "invalid_parameter" | "malformed_query" | "invalid_header" | "bad_request";
+                    code?: "malformed_json" | "unknown_field" | "invalid_type" | "unreadable_body" | "invalid_parameter" | "malformed_query" | "invalid_header" | "invalid_string" | "bad_request";
                 };
             };
         };
         /** @description No valid bearer token (missing, malformed, unknown, expired or revoked). */
         Unauthorized: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                 [name: string]: unknown;
             };
             content: {
@@ -2180,6 +2416,7 @@ export interface components {
         /** @description The email or password is wrong (the answer does not say which). */
         InvalidCredentials: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                 [name: string]: unknown;
             };
             content: {
@@ -2188,6 +2425,45 @@ export interface components {
                     status?: 401;
                     /** @constant */
                     code?: "invalid_credentials";
+                };
+            };
+        };
+        /**
+         * @description The token has used up its request quota (`rate_limited`); `Retry-After` says when the next
+         *     request is allowed, and the RateLimit header fields describe the quota.
+         */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 429;
+                    /** @constant */
+                    code?: "rate_limited";
+                };
+            };
+        };
+        /**
+         * @description Too many failed sign-ins for the account or from the client address
+         *     (`signin_throttled`), or every password check is busy (`signin_busy`). Nothing was
+         *     checked; try again after `Retry-After` seconds.
+         */
+        SignInThrottled: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 429;
+                    /** @enum {unknown} */
+                    code?: "signin_throttled" | "signin_busy";
                 };
             };
         };
@@ -2227,6 +2503,24 @@ export interface components {
             };
             content: {
                 "application/problem+json": components["schemas"]["NotFoundProblem"];
+            };
+        };
+        /**
+         * @description The run cannot take the action: it has completed (`run.completed`, for a cancel), it is not
+         *     a completed failed, partially succeeded, cancelled or blocked run (`run.not_retryable`,
+         *     for a retry), or its type takes no actions (`run.not_actionable`). Nothing changed.
+         */
+        RunActionConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 409;
+                    /** @enum {unknown} */
+                    code?: "run.completed" | "run.not_retryable" | "run.not_actionable";
+                };
             };
         };
         /**
@@ -2294,12 +2588,14 @@ export interface components {
             };
         };
         /**
-         * @description Not ready: the database does not answer (`database_unreachable`), its schema version
-         *     cannot be read (`schema_unknown`), or it is not at the version this build needs
-         *     (`schema_not_current`; run `tenantatlas migrate up`).
+         * @description Not ready: the database does not answer (`database_unavailable`, with `Retry-After`), its
+         *     schema version cannot be read (`schema_unknown`), or it is not at the version this build
+         *     needs (`schema_not_current`; run `tenantatlas migrate up`).
          */
         ServiceUnavailable: {
             headers: {
+                /** @description Seconds to wait before asking again (sent with `database_unavailable`). */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -2307,7 +2603,26 @@ export interface components {
                     /** @constant */
                     status?: 503;
                     /** @enum {unknown} */
-                    code?: "database_unreachable" | "schema_unknown" | "schema_not_current";
+                    code?: "database_unavailable" | "schema_unknown" | "schema_not_current";
+                };
+            };
+        };
+        /**
+         * @description The database cannot be reached right now (`database_unavailable`): nothing was done; try
+         *     again after `Retry-After` seconds. The server recovers by itself once the database is back.
+         */
+        DatabaseUnavailable: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 503;
+                    /** @constant */
+                    code?: "database_unavailable";
                 };
             };
         };
@@ -2434,6 +2749,23 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /**
+         * @description The Bearer challenge (RFC 6750): `Bearer realm="tenantatlas"`, with `error="invalid_token"`
+         *     when a token was sent but is malformed, unknown, expired or revoked.
+         */
+        WWWAuthenticate: string;
+        /** @description Seconds to wait before trying again. */
+        RetryAfter: string;
+        /**
+         * @description The token's quota (draft-ietf-httpapi-ratelimit-headers-10): `"token";q=<requests>;w=<seconds>`.
+         *     Sent on every authenticated response.
+         */
+        RateLimitPolicy: string;
+        /**
+         * @description The token's quota now: `"token";r=<requests left>;t=<seconds until the quota is whole>`.
+         *     Sent on every authenticated response.
+         */
+        RateLimit: string;
         /** @description The schedule, `/api/v1/tenants/{tenant}/backup-schedules/{id}`. */
         LocationBackupSchedule: string;
         /** @description A weak validator over the exact representation; send it back in `If-None-Match`. */
@@ -2510,6 +2842,8 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     login: {
@@ -2539,7 +2873,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["SignInThrottled"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     logout: {
@@ -2560,7 +2896,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getMe: {
@@ -2583,7 +2921,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     findUsers: {
@@ -2610,7 +2950,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listMyTokens: {
@@ -2792,7 +3134,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createWorkspace: {
@@ -2825,7 +3169,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listTenants: {
@@ -2853,7 +3199,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createTenant: {
@@ -2890,7 +3238,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listWorkspaceMembers: {
@@ -3050,7 +3400,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteWorkspaceMember: {
@@ -3079,7 +3431,9 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     putTenantMember: {
@@ -3116,7 +3470,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteTenantMember: {
@@ -3144,7 +3500,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listOperationTypes: {
@@ -3173,7 +3531,9 @@ export interface operations {
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listOperationRuns: {
@@ -3239,6 +3599,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3295,6 +3656,100 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    streamOperationRunEvents: {
+        parameters: {
+            query?: {
+                /** @description Runs of this workspace. */
+                workspace_id?: components["parameters"]["RunWorkspaceId"];
+                /** @description Runs of this tenant. */
+                tenant_id?: components["parameters"]["RunTenantId"];
+                /**
+                 * @description Run type keys (repeatable; any of them). A key must look like a type key; a well-formed
+                 *     key the registry does not know simply matches what is stored, so old types stay findable.
+                 */
+                type?: components["parameters"]["RunType"];
+                /** @description Run statuses (repeatable; any of them). */
+                status?: components["parameters"]["RunStatus"];
+                /** @description Run outcomes (repeatable; any of them). */
+                outcome?: components["parameters"]["RunOutcome"];
+                /**
+                 * @description A tab of the run list: `all`; `active` (queued or running); `succeeded`; `partial`
+                 *     (partially succeeded); `failed`.
+                 */
+                tab?: components["parameters"]["RunTab"];
+                /** @description A user id (runs that user started), or `system` (runs without a user). */
+                initiator?: components["parameters"]["RunInitiator"];
+                /** @description Runs created at or after this instant (inclusive), RFC 3339. */
+                created_after?: components["parameters"]["RunCreatedAfter"];
+                /** @description Runs created before this instant (exclusive), RFC 3339. */
+                created_before?: components["parameters"]["RunCreatedBefore"];
+                /** @description The history of one backup schedule (runs whose `context.backup_schedule_id` is this number). */
+                backup_schedule_id?: components["parameters"]["RunBackupScheduleId"];
+                /** @description A stream ticket, instead of the Authorization header. */
+                ticket?: string;
+                /** @description Resume after this event (as the `Last-Event-ID` header). Not a whole number → 400. */
+                last_event_id?: string;
+            };
+            header?: {
+                /** @description Resume after this event. Not a whole number → 400. */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it stays open. */
+            200: {
+                headers: {
+                    /** @description `no-store`. */
+                    "Cache-Control": "no-store";
+                    /** @description `no`: a reverse proxy must pass events on as they come. */
+                    "X-Accel-Buffering": "no";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            /** @description This server does not stream run events (`events_unavailable`); poll the list. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createOperationRunEventsTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicket"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
@@ -3323,6 +3778,105 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OperationRunDetail"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelOperationRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The run id. Not a positive integer → 400. */
+                id: components["parameters"]["RunIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run is completed and cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationRunDetail"];
+                };
+            };
+            /** @description The running run was asked to stop; its worker completes it as cancelled. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationRunDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["RunActionConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    retryOperationRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The run id. Not a positive integer → 400. */
+                id: components["parameters"]["RunIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["RunReused"];
+            202: components["responses"]["RunStarted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["RunActionConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getOperationRunAudit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier response (weak comparison, `*` matches any); a match gets 304. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description The run id. Not a positive integer → 400. */
+                id: components["parameters"]["RunIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit trail. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlRevalidate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunAuditList"];
                 };
             };
             304: components["responses"]["NotModified"];
@@ -3359,7 +3913,9 @@ export interface operations {
             304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     startInventorySync: {
@@ -3396,7 +3952,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listInventoryItems: {
@@ -3446,7 +4004,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getInventoryKPIs: {
@@ -3480,7 +4040,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     startGroupSync: {
@@ -3517,7 +4079,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listGroups: {
@@ -3567,7 +4131,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listNotifications: {
@@ -3601,7 +4167,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     readAllNotifications: {
@@ -3624,7 +4192,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     readNotification: {
@@ -3652,7 +4222,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listDriftScopes: {
@@ -3686,7 +4258,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getDrift: {
@@ -3723,7 +4297,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     generateDrift: {
@@ -3761,7 +4337,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listFindings: {
@@ -3820,7 +4398,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     acknowledgeFindings: {
@@ -3856,7 +4436,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     acknowledgeFinding: {
@@ -3886,7 +4468,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listBackupSchedules: {
@@ -3932,7 +4516,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createBackupSchedule: {
@@ -3968,7 +4554,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getBackupSchedule: {
@@ -4004,7 +4592,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     deleteBackupSchedule: {
@@ -4033,7 +4623,9 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["BackupConflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     updateBackupSchedule: {
@@ -4071,7 +4663,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     archiveBackupSchedule: {
@@ -4108,7 +4702,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     restoreBackupSchedule: {
@@ -4145,7 +4741,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     runBackupScheduleNow: {
@@ -4185,7 +4783,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     retryBackupSchedule: {
@@ -4225,7 +4825,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listBackupSets: {
@@ -4273,7 +4875,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getBackupSet: {
@@ -4309,7 +4913,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
 }
