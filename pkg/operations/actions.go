@@ -108,25 +108,6 @@ func (s *Service) audit(ctx context.Context, tx *gorm.DB, run Run, action AuditA
 	return nil
 }
 
-// auditMany appends one entry per run for the same action, with one statement.
-func (s *Service) auditMany(ctx context.Context, tx *gorm.DB, runIDs []int64, action AuditAction, by Actor) error {
-	if len(runIDs) == 0 {
-		return nil
-	}
-	var via *string
-	if by.Via != "" {
-		via = &by.Via
-	}
-	err := tx.WithContext(ctx).Exec(`INSERT INTO operation_run_audit
-		(run_id, workspace_id, tenant_id, action, actor_user_id, actor_name, via, token_id, created_at)
-		SELECT r.id, r.workspace_id, r.tenant_id, ?, ?, ?, ?, ?, ? FROM operation_runs r WHERE r.id = ANY(?::bigint[])`,
-		string(action), by.UserID, by.Name, via, by.TokenID, s.timestamp(), database.Int64Array(runIDs)).Error
-	if err != nil {
-		return fmt.Errorf("audit %s of %d runs: %w", action, len(runIDs), err)
-	}
-	return nil
-}
-
 // Audit lists the audit trail of a run, oldest first.
 func (s *Service) Audit(ctx context.Context, runID int64) ([]AuditEntry, error) {
 	var out []AuditEntry

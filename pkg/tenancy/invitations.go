@@ -161,7 +161,7 @@ func (s *Service) InvitationsFor(ctx context.Context, userID int64) ([]ReceivedI
 	}
 	out := make([]ReceivedInvitation, len(rows))
 	for i, r := range rows {
-		out[i] = ReceivedInvitation{Invitation: r.Invitation, WorkspaceName: r.WorkspaceName, InviterName: r.InviterName}
+		out[i] = ReceivedInvitation(r)
 	}
 	return out, nil
 }

@@ -32,6 +32,7 @@ import type {
   OperationRunList,
   OperationTypeList,
   PolicyType,
+  RunAuditList,
   RunOutcome,
   RunTab,
 } from './types';
@@ -94,6 +95,10 @@ export interface Api {
   listRuns(q: RunQuery, cursor?: string | null, limit?: number): Promise<OperationRunList>;
   runCounts(q: RunQuery): Promise<OperationRunCounts>;
   getRun(id: number): Promise<OperationRunDetail>;
+  // cancelRun: reused is false once the run is cancelled (200) and true while its worker stops (202).
+  cancelRun(id: number): Promise<OperationRunDetail>;
+  retryRun(id: number): Promise<StartedRun>;
+  runAudit(id: number): Promise<RunAuditList>;
   policyTypes(): Promise<PolicyType[]>;
   inventoryKpis(tenant: number): Promise<InventoryKPIs>;
   inventoryItems(tenant: number, q: ItemQuery, cursor?: string | null, limit?: number): Promise<InventoryItemList>;
@@ -219,6 +224,9 @@ export function createHttpApi(baseUrl: string, session: Session, fetchImpl?: typ
         return u.toString();
       },
     },
+    cancelRun: (id) => unwrap(client.POST('/api/v1/operation-runs/{id}/cancel', { params: { path: { id } } })),
+    retryRun: (id) => started(client.POST('/api/v1/operation-runs/{id}/retry', { params: { path: { id } } })),
+    runAudit: (id) => unwrap(client.GET('/api/v1/operation-runs/{id}/audit', { params: { path: { id } } })),
     policyTypes: async () => (await unwrap(client.GET('/api/v1/policy-types'))).data,
     inventoryKpis: (tenant) =>
       unwrap(client.GET('/api/v1/tenants/{tenant}/inventory/kpis', { params: { path: { tenant } } })),

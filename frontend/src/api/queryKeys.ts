@@ -30,6 +30,8 @@ export const queryKeys = {
   // One run's detail; runDetails() is every run's.
   runDetails: () => ['run'] as const,
   run: (id: number) => [...queryKeys.runDetails(), id] as const,
+  // A run's audit trail sits under its run: invalidating the run refreshes it too.
+  runAudit: (id: number) => [...queryKeys.run(id), 'audit'] as const,
 
   inventory: {
     all: () => ['inventory'] as const,

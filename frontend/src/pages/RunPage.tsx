@@ -5,6 +5,8 @@ import { isApiError } from '../api/errors';
 import { queryKeys } from '../api/queryKeys';
 import type { OperationRunDetail } from '../api/types';
 import { Badge } from '../components/Badge';
+import { RunActions } from '../components/RunActions';
+import { RunAuditSteps } from '../components/RunAudit';
 import { useApi } from '../context';
 import { formatDateTime, formatDuration, formatNumber, humanizeKey } from '../format';
 import { useMe } from '../hooks/useMe';
@@ -86,6 +88,8 @@ export function RunView({ run }: { run: OperationRunDetail }) {
           <Badge kind="outcome" value={run.outcome} />
         </div>
       </div>
+      <RunActions run={run} />
+      {run.status === 'running' && <RunProgressBar run={run} />}
 
       <div className="grid-2">
         <section className="card" aria-labelledby="timeline-title">
@@ -94,6 +98,7 @@ export function RunView({ run }: { run: OperationRunDetail }) {
             <TimelineStep label="Created" at={run.created_at} done />
             <TimelineStep label="Started" at={run.started_at} done={!!run.started_at} />
             <TimelineStep label="Finished" at={run.completed_at} done={!!run.completed_at} />
+            <RunAuditSteps runId={run.id} refreshKey={`${run.status}|${run.cancel_requested_at ?? ''}`} />
           </ol>
           <p className="muted">
             Duration: <strong>{run.duration_ms != null ? formatDuration(run.duration_ms) : run.status === 'completed' ? '—' : 'still running'}</strong>
@@ -172,6 +177,28 @@ export function RunView({ run }: { run: OperationRunDetail }) {
         </details>
       </section>
     </div>
+  );
+}
+
+// RunProgressBar: how far a running run got (its worker reports at most once a second) and how
+// long it has been running.
+function RunProgressBar({ run }: { run: OperationRunDetail }) {
+  const p = run.progress;
+  const elapsed = run.started_at ? Date.now() - Date.parse(run.started_at) : null;
+  return (
+    <section className="card" aria-label="Progress" data-testid="run-progress">
+      {p && p.total != null && p.total > 0 ? (
+        <progress max={p.total} value={Math.min(p.processed, p.total)} aria-label="Progress">
+          {formatNumber(p.processed)} of {formatNumber(p.total)}
+        </progress>
+      ) : (
+        <progress aria-label="Progress" />
+      )}
+      <p className="muted">
+        {p ? (p.total != null ? `${formatNumber(p.processed)} of ${formatNumber(p.total)}` : `${formatNumber(p.processed)} processed so far`) : 'Working…'}
+        {elapsed != null && elapsed >= 0 && <> · running for {formatDuration(elapsed)}</>}
+      </p>
+    </section>
   );
 }
 

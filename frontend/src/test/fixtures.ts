@@ -113,6 +113,9 @@ export function fakeApi(overrides: Partial<Api> = {}, me: Me = makeMe()): Api {
       max_staleness_seconds: 5,
     })),
     getRun: vi.fn(async (id: number) => makeRun({ id })),
+    cancelRun: vi.fn(async (id: number) => makeRun({ id, status: 'completed', outcome: 'cancelled' })),
+    retryRun: vi.fn(async () => ({ run: makeRun({ status: 'queued', outcome: 'pending' }), reused: false })),
+    runAudit: vi.fn(async () => ({ data: [] })),
     policyTypes: vi.fn(async () => []),
     inventoryKpis: vi.fn(async () => ({
       total_items: 0,
