@@ -84,11 +84,16 @@ type nullableRun struct {
 	summary, failures, context      []byte
 	startedAt, completedAt          *time.Time
 	createdAt, updatedAt            *time.Time
+	cancelAt                        *time.Time
+	cancelBy                        *int64
+	cancelByName                    *string
+	processed, total                *int64
 }
 
 func (n *nullableRun) dest() []any {
 	return []any{&n.id, &n.workspaceID, &n.tenantID, &n.userID, &n.initiator, &n.typ, &n.status, &n.outcome,
-		&n.identity, &n.summary, &n.failures, &n.context, &n.startedAt, &n.completedAt, &n.createdAt, &n.updatedAt}
+		&n.identity, &n.summary, &n.failures, &n.context, &n.startedAt, &n.completedAt, &n.createdAt, &n.updatedAt,
+		&n.cancelAt, &n.cancelBy, &n.cancelByName, &n.processed, &n.total}
 }
 
 func (n *nullableRun) run() *Run {
@@ -100,7 +105,9 @@ func (n *nullableRun) run() *Run {
 	}
 	r := &Run{WorkspaceID: *n.workspaceID, TenantID: n.tenantID, UserID: n.userID, InitiatorName: deref(n.initiator),
 		Type: deref(n.typ), Status: Status(deref(n.status)), Outcome: Outcome(deref(n.outcome)), RunIdentityHash: n.identity,
-		SummaryCounts: n.summary, FailureSummary: n.failures, Context: n.context, StartedAt: n.startedAt, CompletedAt: n.completedAt}
+		SummaryCounts: n.summary, FailureSummary: n.failures, Context: n.context, StartedAt: n.startedAt, CompletedAt: n.completedAt,
+		CancelRequestedAt: n.cancelAt, CancelRequestedBy: n.cancelBy, CancelRequestedByName: n.cancelByName,
+		ProgressProcessed: n.processed, ProgressTotal: n.total}
 	r.ID = *n.id
 	if n.createdAt != nil {
 		r.CreatedAt = *n.createdAt
