@@ -52,6 +52,17 @@ func (s *Server) login(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	u, err := s.tenancy.SignIn(ctx, req.Email, req.Password, s.client(c.Request()))
+	var throttled *tenancy.ThrottledError
+	if errors.As(err, &throttled) && s.cfg.SignIn.ThrottledDelay > 0 {
+		// Hold the refusal a moment: a client that ignores Retry-After then waits anyway, and the
+		// refusals of a flood cost sleeping connections rather than the server's CPU.
+		t := time.NewTimer(min(throttled.RetryAfter, s.cfg.SignIn.ThrottledDelay))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -75,6 +75,11 @@ type SignIn struct {
 	// per client address before each further one locks it for a growing delay (1 s, 2 s, 4 s, …).
 	AccountAttempts int
 	AddressAttempts int
+	// ThrottledDelay is TENANTATLAS_SIGNIN_THROTTLED_DELAY (default 1s, 0 for none): how long a
+	// refused (throttled) sign-in is held before its 429 is sent (at most its Retry-After), so
+	// that a client which ignores Retry-After cannot spin the server with thousands of refusals a
+	// second.
+	ThrottledDelay time.Duration
 	// MaxDelay is TENANTATLAS_SIGNIN_MAX_DELAY (default 15m): the longest lock.
 	MaxDelay time.Duration
 	// ForgetAfter is TENANTATLAS_SIGNIN_FORGET_AFTER (default 1h): failures are forgotten this
@@ -135,6 +140,7 @@ func load(get func(string) string) (Config, error) {
 		{"TENANTATLAS_WORKER_LOST_AFTER", "2m", &c.WorkerLostAfter},
 		{"TENANTATLAS_SIGNIN_QUEUE_WAIT", "2s", &c.SignIn.QueueWait},
 		{"TENANTATLAS_SIGNIN_MAX_DELAY", "15m", &c.SignIn.MaxDelay},
+		{"TENANTATLAS_SIGNIN_THROTTLED_DELAY", "1s", &c.SignIn.ThrottledDelay},
 		{"TENANTATLAS_SIGNIN_FORGET_AFTER", "1h", &c.SignIn.ForgetAfter},
 		{"TENANTATLAS_RATE_LIMIT_WINDOW", "1m", &c.RateLimit.Window},
 	}

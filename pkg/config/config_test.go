@@ -15,10 +15,10 @@ func TestSignInAndRateLimitSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := SignIn{MemoryBudget: 128 << 20, Concurrency: 4, QueueWait: 2 * time.Second, AccountAttempts: 5, AddressAttempts: 20,
-		MaxDelay: 15 * time.Minute, ForgetAfter: time.Hour}
+		ThrottledDelay: time.Second, MaxDelay: 15 * time.Minute, ForgetAfter: time.Hour}
 	if c.SignIn.MemoryBudget != want.MemoryBudget || c.SignIn.Concurrency != want.Concurrency || c.SignIn.QueueWait != want.QueueWait ||
 		c.SignIn.AccountAttempts != want.AccountAttempts || c.SignIn.AddressAttempts != want.AddressAttempts ||
-		c.SignIn.MaxDelay != want.MaxDelay || c.SignIn.ForgetAfter != want.ForgetAfter || len(c.SignIn.TrustedProxies) != 0 {
+		c.SignIn.ThrottledDelay != want.ThrottledDelay || c.SignIn.MaxDelay != want.MaxDelay || c.SignIn.ForgetAfter != want.ForgetAfter || len(c.SignIn.TrustedProxies) != 0 {
 		t.Errorf("defaults %+v, want %+v", c.SignIn, want)
 	}
 	if c.RateLimit != (RateLimit{Requests: 1200, Window: time.Minute}) {
